@@ -1,0 +1,50 @@
+# Two commands for a reader of this repo: `make reports` and `make test`. `make lab` opens the notebooks.
+# Every target creates .venv from the hashed lock when it is missing or older than the lock.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.desk-installed
+LAB_VENV := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.desk-installed
+export PYTHONHASHSEED := 0
+export UV_NO_CONFIG := 1
+
+.PHONY: setup reports test lab bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bootstrap.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --compile-bytecode -e .
+	@touch $@
+
+reports: $(STAMP)
+	$(BIN)/desk build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+lab: $(STAMP) $(LAB_STAMP)
+	$(LAB_VENV)/bin/jupyter lab notebooks
+
+$(LAB_STAMP): requirements-lab.lock pyproject.toml | $(STAMP)
+	@test -x $(LAB_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LAB_VENV)
+	$(BIN)/uv pip sync --quiet --python $(LAB_VENV)/bin/python --require-hashes --compile-bytecode requirements-lab.lock
+	$(BIN)/uv pip install --quiet --python $(LAB_VENV)/bin/python --no-deps -e .
+	@touch $@
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/ledger.py
+	$(BIN)/python benchmarks/build.py
+
+# Re-resolve the locks after changing pyproject.toml (hashes, no index addresses).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --extra lab --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-lab.lock
+	echo "uv==0.13.8" | $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-bootstrap.lock
+
+clean:
+	rm -rf $(VENV) $(LAB_VENV) .cache
