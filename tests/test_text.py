@@ -1,0 +1,159 @@
+"""helpers.text: jieba with the user dictionary, keywords, township mentions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import paths, source, text
+
+REQUIRED_ENTRIES = (
+    "台商区", "泉州台商投资区", "张坂镇", "东园镇", "洛阳镇", "百崎回族乡", "百崎乡", "白奇村", "泉州东站",
+    "福厦高铁", "智慧港", "中重国际", "社工站", "五个一百", "群力村", "玉埕中学", "张坂中学", "下官溪公园",
+    "东园社区", "招商集团",
+)
+
+
+@pytest.fixture(scope="module")
+def page():
+    return source.load_page()
+
+
+def _piece_text(page, article_id):
+    return "\n".join(p.text for p in page.article(article_id).passages())
+
+
+# --- the user dictionary -------------------------------------------------------------------
+
+def test_userdict_file_is_utf8_lf_without_bom():
+    data = paths.USER_DICT.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert b"\r" not in data
+    data.decode("utf-8")
+    words = [e.word for e in text.userdict_entries()]
+    assert set(REQUIRED_ENTRIES) <= set(words)
+
+
+@pytest.mark.parametrize("word", [e.word for e in text.userdict_entries()])
+def test_every_userdict_entry_segments_whole(word):
+    assert text.cut(word) == (word,)
+
+
+@pytest.mark.parametrize(
+    "sentence, word",
+    [("在张坂镇群力村委会建设1个应急避灾示范点", "张坂镇"),
+     ("今年是福厦高铁泉州东站投入使用的第一个春运", "泉州东站"),
+     ("台商区中重国际·智慧港产业园项目开园投用", "中重国际"),
+     ("百崎乡社工站成立于2021年4月", "社工站")],
+)
+def test_userdict_words_whole_in_context(sentence, word):
+    assert word in text.cut(sentence)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"\xef\xbb\xbf\xe5\x8f\xb0\n", "BOM"),
+     ("台商区\r\n东园镇\n".encode(), ":1: CR line end"),
+     ("台商区\n台商区 ns\n".encode(), ":2: '台商区' already listed on line 1"),
+     ("台商区 ns 5\n".encode(), ":1: expected 'WORD"),
+     ("台商区\n".encode("utf-16-le"), "not UTF-8")],
+)
+def test_userdict_errors_name_file_and_line(tmp_path, content, message):
+    f = tmp_path / "userdict.txt"
+    f.write_bytes(content)
+    with pytest.raises(text.UserDictError) as info:
+        text.userdict_entries(f)
+    assert str(f) in str(info.value) and message in str(info.value)
+
+
+def test_userdict_comments_and_frequencies(tmp_path):
+    f = tmp_path / "userdict.txt"
+    f.write_text("# places\n\n台商区 ns\n张坂镇 300\n百崎乡 20 ns\n", encoding="utf-8")
+    assert text.userdict_entries(f) == (
+        text.DictEntry("台商区", None, "ns"), text.DictEntry("张坂镇", 300, None), text.DictEntry("百崎乡", 20, "ns"))
+
+
+# --- the tokenizer -------------------------------------------------------------------------
+
+def test_tokenizer_is_shared_and_caches_inside_the_project():
+    tok = text.tokenizer()
+    assert text.tokenizer() is tok
+    assert tok.tmp_dir == str(paths.CACHE)
+    assert (paths.CACHE / tok.cache_file).is_file()
+
+
+_PROBE = """
+import json, sys
+from helpers import text
+lazy = "jieba" not in sys.modules
+page = "".join(open(sys.argv[1], encoding="utf-8").read().split())
+print(json.dumps({"lazy": lazy, "keywords": text.keywords(page, k=12), "cut": text.cut("泉州台商投资区百崎回族乡")}))
+"""
+
+
+def test_lazy_quiet_and_deterministic_across_processes():
+    """Importing loads no jieba; first use logs nothing; keywords do not depend on the hash seed."""
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _PROBE, str(paths.RAW / "000_106e376f0b9f6718.txt")],
+                              capture_output=True, text=True, env=env, timeout=300, check=True)
+        assert done.stderr == ""
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]
+    assert runs[0]["lazy"] is True
+    assert runs[0]["cut"] == ["泉州台商投资区", "百崎回族乡"]
+    assert len(runs[0]["keywords"]) == 12
+
+
+# --- keywords ------------------------------------------------------------------------------
+
+def test_keywords_of_pieces(page):
+    assert text.keywords(_piece_text(page, "a02"), k=3) == ("春运", "福厦高铁", "泉州东站")
+    a06 = text.keywords(_piece_text(page, "a06"))
+    assert len(a06) == 8 and a06[0] == "社工站"
+    assert all(any(ch.isalpha() for ch in w) for w in a06)
+    assert text.keywords(_piece_text(page, "a06"), k=3) == a06[:3]
+
+
+def test_keywords_reject_bad_k():
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        text.keywords("台商区", k=0)
+
+
+# --- townships -----------------------------------------------------------------------------
+
+def test_township_glosses():
+    assert dict(text.TOWNSHIPS) == {
+        "洛阳镇": "Luoyang town", "东园镇": "Dongyuan town",
+        "张坂镇": "Zhangban town", "百崎回族乡": "Baiqi Hui ethnic township",
+    }
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [("参观台商区洛阳镇的不同家庭养老床位", ("洛阳镇",)),
+     ("百崎乡社工站成立于2021年4月", ("百崎回族乡",)),
+     ("百崎的古街", ("百崎回族乡",)),
+     ("在张坂下官溪公园建设1个安全宣教联播项目", ("张坂镇",)),
+     ("在张坂中学建设1个公共安全数字体验馆", ("张坂镇",)),
+     ("东园社区消防站开展演练", ("东园镇",)),
+     ("张坂镇与东园镇、洛阳镇、百崎回族乡", ("洛阳镇", "东园镇", "张坂镇", "百崎回族乡")),
+     ("他从洛阳来到泉州", ()),
+     ("广东园林局派员参观", ()),
+     ("", ())],
+)
+def test_townships(sentence, expected):
+    assert text.townships(sentence) == expected
+
+
+def test_townships_of_the_page(page):
+    found = {a.id: text.townships(_piece_text(page, a.id)) for a in page.articles}
+    assert found == {
+        "a01": ("张坂镇",), "a02": (), "a03": ("张坂镇",), "a04": ("洛阳镇",),
+        "a05": ("东园镇",), "a06": ("百崎回族乡",), "a07": (), "a08": ("张坂镇",),
+    }
