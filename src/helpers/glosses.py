@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from helpers import paths
 
-DIRECTORY = getattr(paths, "GLOSSES", paths.GLOSSES)
+DIRECTORY = paths.GLOSSES
 COLUMNS = ("page", "article", "sentence", "gloss")
 
 # page slug -> {article id -> that article's repaired text}
