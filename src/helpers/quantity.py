@@ -1,0 +1,356 @@
+"""Bounds-aware quantities: ledger figures carried through arithmetic into reader prose.
+
+A ``Quantity`` keeps a face value plus the bounds its wording implies (``low``/``high``;
+``None`` = unbounded on that side), a qualifier, whether it is a projection, and its
+*working*: how it was computed, from which figure ids.
+
+Arithmetic is interval arithmetic on the bounds, for non-negative quantities (counts,
+money, areas — what a news page states):
+
+* ``a + b``: [a.low + b.low, a.high + b.high];  ``a - b``: [a.low - b.high, a.high - b.low]
+* ``a * b``: [a.low·b.low, a.high·b.high];      ``a / b``: [a.low / b.high, a.high / b.low]
+* a side is unbounded when any input needed for it is.
+
+So floor × exact → floor, floor ÷ exact → floor, floor ÷ floor → no bound at all: the result
+is a face value only (qualifier ``unbounded``; ``en()`` says "face value"). Anything combined
+with an ``about`` figure is ``about``. A result is ``projected`` when any input is.
+Qualifiers of a result: exact (low == high), range, more_than / at_least (only a floor;
+more_than if a ``more_than`` input fed it), nearly / at_most (only a ceiling), about,
+unbounded.
+
+Numbers are computed with ``Decimal`` and formatted by ``fmt_number``: whole values in
+full with thousands separators, others to 3 significant figures — never float noise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, localcontext
+
+from helpers import numbers
+
+QUALIFIER_EN = {"exact": "", "more_than": "more than", "at_least": "at least", "nearly": "nearly",
+                "about": "about", "at_most": "at most", "range": "", "unbounded": "face value"}
+QUALIFIER_ZH = {"more_than": "超{}", "at_least": "{}以上", "nearly": "近{}", "about": "约{}",
+                "at_most": "不超过{}"}
+# unit → (singular, plural) in English; measure words like 个 depend on the noun: pass unit_en.
+UNIT_EN = {
+    "元": ("yuan", "yuan"), "人": ("person", "people"), "户": ("household", "households"),
+    "人次": ("person-time", "person-times"), "平方米": ("square metre", "square metres"),
+    "亩": ("mu", "mu"), "天": ("day", "days"), "年": ("year", "years"), "个月": ("month", "months"),
+    "小时": ("hour", "hours"), "辆": ("vehicle", "vehicles"), "名": ("person", "people"),
+    "%": ("%", "%"), "℃": ("°C", "°C"), "公里": ("kilometre", "kilometres"), "吨": ("tonne", "tonnes"),
+    "周岁": ("years old", "years old"), "岁": ("years old", "years old"), "": ("", ""),
+}
+
+
+class QuantityError(ValueError):
+    """An operation or formatting the quantities do not support (names the operands)."""
+
+
+def _dec(x) -> Decimal | None:
+    return None if x is None else Decimal(str(x))
+
+
+def _nan_to_none(x):
+    if x is None:
+        return None
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A value with bounds, unit, qualifier, projection flag, label, working and sources."""
+
+    value: int | float
+    low: int | float | None = None
+    high: int | float | None = None
+    unit: str = ""
+    qualifier: str = "exact"
+    projected: bool = False
+    label: str = ""
+    working: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = field(default=())
+    origin: str = "derived"   # "figure", "number" or "derived": how ``ref`` names it
+
+    # ----------------------------------------------------------- construction
+
+    @classmethod
+    def exact(cls, value, unit: str = "", label: str = "") -> Quantity:
+        """A plain number known exactly (bounds = value)."""
+        return cls(value, value, value, unit, "exact", False, label or fmt_number(value), origin="number")
+
+    @classmethod
+    def from_figure(cls, fig) -> Quantity:
+        """From a ledger ``Figure`` (or a DataFrame row with the same fields).
+
+        A range's value is its midpoint, used only for arithmetic; ``en()`` prints the range."""
+        get = (lambda k: fig[k]) if hasattr(fig, "keys") else (lambda k: getattr(fig, k))
+        value, low, high = (_nan_to_none(get(k)) for k in ("value", "low", "high"))
+        qualifier = get("qualifier")
+        if value is None:
+            if low is None or high is None:
+                raise QuantityError(f"figure {get('id')} ({get('surface')!r}) has no value and no range")
+            value = numbers.to_native((Decimal(str(low)) + Decimal(str(high))) / 2)
+        fid = get("id")
+        q = cls(_whole(value), _whole(low), _whole(high), get("unit"), qualifier, bool(get("projected")),
+                get("surface"), (), (fid,) if fid else (), "figure")
+        return replace(q, working=(f"{q.ref()} = {get('surface')} in “{get('sentence')}”",))
+
+    # ----------------------------------------------------------- arithmetic
+
+    def __add__(self, other):
+        return _combine(self, other, "+")
+
+    def __radd__(self, other):
+        return _combine(_lift(other), self, "+")
+
+    def __sub__(self, other):
+        return _combine(self, other, "-")
+
+    def __rsub__(self, other):
+        return _combine(_lift(other), self, "-")
+
+    def __mul__(self, other):
+        return _combine(self, other, "×")
+
+    def __rmul__(self, other):
+        return _combine(_lift(other), self, "×")
+
+    def __truediv__(self, other):
+        return _combine(self, other, "÷")
+
+    def __rtruediv__(self, other):
+        return _combine(_lift(other), self, "÷")
+
+    # ----------------------------------------------------------- description
+
+    @property
+    def is_projection(self) -> bool:
+        return self.projected
+
+    @property
+    def is_bounded(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def qualifier_en(self) -> str:
+        """"at least", "more than", "about", "nearly", "at most", "face value" or ""."""
+        return QUALIFIER_EN[self.qualifier]
+
+    def ref(self) -> str:
+        """How the working names this quantity: ``16.5亿元 (a01-f02, more than)``."""
+        if self.origin == "figure":
+            qual = QUALIFIER_EN[self.qualifier] or self.qualifier
+            return f"{self.zh(qualifier=False)} ({', '.join(self.sources) or 'no id'}, {qual})"
+        if self.origin == "number":
+            return self.label
+        return f"({self.label})"
+
+    def en(self, unit_en: str | tuple[str, str] | None = None, digits: int = 3) -> str:
+        """Reader English: "at least 550,000 yuan", "about 217,000 yuan", "1.64 people per household",
+        "10 to 15 servings", "550,000 yuan (face value)"."""
+        if self.qualifier == "range":
+            return f"{self._num(self.low, digits)} to {self._with_unit(self.high, unit_en, digits)}"
+        text = self._with_unit(self.value, unit_en, digits)
+        if self.qualifier == "unbounded":
+            return f"{text} (face value)"
+        qual = QUALIFIER_EN[self.qualifier]
+        return f"{qual} {text}" if qual else text
+
+    def zh(self, qualifier: bool = True, digits: int = 3) -> str:
+        """Chinese as papers print it: "55万元", "16.5亿元", with 超/以上/约/近/不超过 when qualified."""
+        if self.qualifier == "range":
+            return f"{_zh_number(self.low, digits)}—{_zh_number(self.high, digits)}{self.unit}"
+        text = _zh_number(self.value, digits) + self.unit
+        pattern = QUALIFIER_ZH.get(self.qualifier) if qualifier else None
+        return pattern.format(text) if pattern else text
+
+    def _num(self, x, digits: int) -> str:
+        if self.unit == "元":
+            return fmt_yuan(x, digits).removesuffix(" yuan")
+        return fmt_number(x, digits)
+
+    def _with_unit(self, x, unit_en, digits: int) -> str:
+        if self.unit == "元" and unit_en is None:
+            return fmt_yuan(x, digits)
+        words = _unit_words(self.unit, unit_en, x)
+        number = fmt_number(x, digits)
+        if not words:
+            return number
+        return f"{number}{words}" if words == "%" else f"{number} {words}"
+
+    def __str__(self) -> str:
+        return self.zh()
+
+
+def _whole(x):
+    """Floats that are whole (1650000000.0 from a DataFrame) become ints."""
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _lift(x) -> Quantity:
+    if isinstance(x, Quantity):
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, float, Decimal)):
+        raise QuantityError(f"cannot combine a Quantity with {x!r}")
+    return Quantity.exact(x)
+
+
+def _combine(a: Quantity, b, op: str) -> Quantity:
+    b = _lift(b)
+    unit = _unit(a, b, op)
+    value = _apply(op, _dec(a.value), _dec(b.value))
+    low, high = _bounds(a, b, op)
+    qualifier = _qualifier(a, b, low, high)
+    if qualifier in ("about", "unbounded"):
+        low = high = None
+    label = f"{a.ref()} {op} {b.ref()}"
+    result = Quantity(numbers.to_native(value), _native(low), _native(high), unit, qualifier,
+                      a.projected or b.projected, label, (), _merge(a.sources, b.sources))
+    line = f"{label} = {result.en(unit_en=_plain_unit(unit))}"
+    if qualifier == "unbounded":
+        line += " — the inputs' bounds do not bound this result; the face value is shown as such"
+    if result.projected:
+        line += " — projected: built on a figure the article states for the future"
+    return replace(result, working=_merge(a.working, b.working) + (line,))
+
+
+def _plain_unit(unit: str) -> tuple[str, str]:
+    """The working shows units as written when no English is known."""
+    try:
+        _unit_words(unit, None, 2)
+        return None
+    except QuantityError:
+        return (unit, unit)
+
+
+def _merge(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x + y))
+
+
+def _apply(op: str, x: Decimal | None, y: Decimal | None) -> Decimal | None:
+    if x is None or y is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        if op == "+":
+            return x + y
+        if op == "-":
+            return x - y
+        if op == "×":
+            return x * y
+        if y == 0:
+            raise QuantityError("division by zero")
+        return x / y
+
+
+def _bounds(a: Quantity, b: Quantity, op: str) -> tuple[Decimal | None, Decimal | None]:
+    for q in (a, b):
+        for bound in (q.low, q.high):
+            if bound is not None and bound < 0 and op in "×÷":
+                raise QuantityError(f"bounds arithmetic assumes non-negative quantities: {q.label} has {bound}")
+    al, ah, bl, bh = _dec(a.low), _dec(a.high), _dec(b.low), _dec(b.high)
+    if op == "+":
+        return _apply("+", al, bl), _apply("+", ah, bh)
+    if op == "-":
+        return _apply("-", al, bh), _apply("-", ah, bl)
+    if op == "×":
+        return _apply("×", al, bl), _apply("×", ah, bh)
+    low = _apply("÷", al, bh) if bh else None
+    high = _apply("÷", ah, bl) if bl else None
+    return low, high
+
+
+def _qualifier(a: Quantity, b: Quantity, low, high) -> str:
+    quals = {a.qualifier, b.qualifier}
+    if "about" in quals:
+        return "about"
+    if low is not None and high is not None:
+        return "exact" if low == high else "range"
+    if low is not None:
+        return "more_than" if "more_than" in quals else "at_least"
+    if high is not None:
+        return "nearly" if "nearly" in quals else "at_most"
+    return "unbounded"
+
+
+def _native(d: Decimal | None):
+    return None if d is None else numbers.to_native(d)
+
+
+def _unit(a: Quantity, b: Quantity, op: str) -> str:
+    if op in "+-":
+        if a.unit != b.unit and a.unit and b.unit:
+            raise QuantityError(f"cannot {op} {a.label} ({a.unit}) and {b.label} ({b.unit}): units differ")
+        return a.unit or b.unit
+    if op == "×":
+        if not a.unit or not b.unit:
+            return a.unit or b.unit
+        if a.unit.endswith("/" + b.unit):
+            return a.unit[: -len(b.unit) - 1]
+        return f"{a.unit}·{b.unit}"
+    if a.unit == b.unit:
+        return ""
+    if not b.unit:
+        return a.unit
+    return f"{a.unit or '1'}/{b.unit}"
+
+
+def _unit_words(unit: str, unit_en, x) -> str:
+    """English unit words for ``x`` of ``unit`` (plural unless x == 1)."""
+    if unit_en is not None:
+        if isinstance(unit_en, str):
+            return unit_en
+        return unit_en[0] if x == 1 else unit_en[1]
+    if "/" in unit:
+        num, den = unit.split("/", 1)
+        n, d = _unit_words(num, None, x), _unit_words(den, None, 1)
+        return f"{n} per {d}".strip()
+    if unit not in UNIT_EN:
+        raise QuantityError(f"no English for the unit {unit!r}: pass unit_en=('singular', 'plural') "
+                            f"(a measure word's English depends on the noun: 3000个 岗位 → 'jobs')")
+    singular, plural = UNIT_EN[unit]
+    return singular if x == 1 else plural
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def fmt_number(x, digits: int = 3) -> str:
+    """Reader formatting: whole values in full with separators (1,634; 550,000), others to
+    ``digits`` significant figures (1.64; 217,000; 0.3). Never float noise or exponents."""
+    if x is None:
+        raise QuantityError("no number to format (None)")
+    d = Decimal(str(x))
+    if not d.is_finite():
+        raise QuantityError(f"cannot format {x!r}")
+    if d != d.to_integral_value():
+        d = d.quantize(Decimal(1).scaleb(d.adjusted() + 1 - digits))
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    text = format(d, "f").rstrip("0").rstrip(".")
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, frac = body.partition(".")
+    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def fmt_yuan(x, digits: int = 3) -> str:
+    """Money for English readers: 1.65 billion yuan, 1.3 million yuan, 550,000 yuan."""
+    d = Decimal(str(x))
+    for scale, word in ((Decimal(10**9), "billion"), (Decimal(10**6), "million")):
+        if abs(d) >= scale:
+            return f"{fmt_number(d / scale, digits)} {word} yuan"
+    return f"{fmt_number(d, digits)} yuan"
+
+
+def _zh_number(x, digits: int) -> str:
+    """16.5亿, 55万, 1634; a non-whole value rounded to ``digits`` significant figures first."""
+    d = Decimal(str(x))
+    if d != d.to_integral_value():
+        d = Decimal(fmt_number(d, digits).replace(",", ""))
+    return numbers.to_mixed(d, digits=8)

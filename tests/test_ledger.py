@@ -1,0 +1,325 @@
+"""The figure ledger: every figure of the page, the forms, the non-figures, lookups."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import ledger, source
+from helpers.ledger import COLUMNS, KINDS, QUALIFIERS, FigureLookupError, extract
+
+N = None
+# Every figure on the page, read by hand: id, surface, value, unit, qualifier, kind, projected.
+PAGE = [
+    ("a01-f01", "1月28日", 28, "日", "exact", "date", False),
+    ("a01-f02", "超16.5亿元", 1650000000, "元", "more_than", "amount", True),
+    ("a01-f03", "3000个以上", 3000, "个", "at_least", "count", True),
+    ("a01-f04", "15万平方米", 150000, "平方米", "exact", "area", False),
+    ("a01-f05", "57栋", 57, "栋", "exact", "count", False),
+    ("a01-f06", "首届", 1, "届", "exact", "ordinal", False),
+    ("a02-f01", "首次", 1, "次", "exact", "ordinal", False),
+    ("a02-f02", "第一个", 1, "个", "exact", "ordinal", False),
+    ("a02-f03", "2024年", 2024, "年", "exact", "date", False),
+    ("a02-f04", "2024年", 2024, "年", "exact", "date", False),
+    ("a02-f05", "1月26日", 26, "日", "exact", "date", False),
+    ("a02-f06", "3月5日", 5, "日", "exact", "date", False),
+    ("a02-f07", "40天", 40, "天", "exact", "duration", False),
+    ("a02-f08", "117部", 117, "部", "exact", "count", False),
+    ("a02-f09", "10部", 10, "部", "exact", "count", False),
+    ("a02-f10", "50部", 50, "部", "exact", "count", False),
+    ("a02-f11", "76部", 76, "部", "exact", "count", False),
+    ("a02-f12", "10辆", 10, "辆", "exact", "count", False),
+    ("a02-f13", "10部", 10, "部", "exact", "count", False),
+    ("a03-f01", "2023年", 2023, "年", "exact", "date", False),
+    ("a03-f02", "10月中旬", 10, "月", "exact", "date", False),
+    ("a03-f03", "约130万元", 1300000, "元", "about", "amount", False),
+    *[(f"a03-f{k:02d}", "1个", 1, "个", "exact", "count", False) for k in range(4, 10)],
+    ("a06-f01", "4个", 4, "个", "exact", "count", False),
+    ("a06-f02", "2023年", 2023, "年", "exact", "date", False),
+    ("a06-f03", "4个", 4, "个", "exact", "count", False),
+    ("a06-f04", "2021年4月", 4, "月", "exact", "date", False),
+    ("a06-f05", "三楼", 3, "楼", "exact", "ordinal", False),
+    ("a06-f06", "4名", 4, "名", "exact", "count", False),
+    ("a06-f07", "3年", 3, "年", "exact", "duration", False),
+    ("a06-f08", "10—15份", N, "份", "range", "count", False),
+    ("a06-f09", "16日", 16, "日", "exact", "date", False),
+    ("a06-f10", "65周岁以上", 65, "周岁", "at_least", "other", False),
+    ("a06-f11", "60多人", 60, "人", "more_than", "count", False),
+    ("a06-f12", "2023年", 2023, "年", "exact", "date", False),
+    ("a06-f13", "1万多元", 10000, "元", "more_than", "amount", False),
+    ("a06-f14", "3000多名", 3000, "名", "more_than", "count", False),
+    ("a06-f15", "2023年", 2023, "年", "exact", "date", False),
+    ("a06-f16", "12批次", 12, "批次", "exact", "count", False),
+    ("a06-f17", "4个", 4, "个", "exact", "count", False),
+    ("a06-f18", "4个", 4, "个", "exact", "count", False),
+    ("a06-f19", "2023年", 2023, "年", "exact", "date", False),
+    ("a06-f20", "287场", 287, "场", "exact", "count", False),
+    ("a06-f21", "5万多人次", 50000, "人次", "more_than", "count", False),
+    ("a06-f22", "4个", 4, "个", "exact", "count", False),
+    ("a07-f01", "204人次", 204, "人次", "exact", "count", False),
+    ("a07-f02", "994户", 994, "户", "exact", "count", False),
+    ("a07-f03", "1634人", 1634, "人", "exact", "count", False),
+    ("a07-f04", "58床", 58, "床", "exact", "count", False),
+    ("a07-f05", "15套", 15, "套", "exact", "count", False),
+    ("a07-f06", "15条", 15, "条", "exact", "count", False),
+    ("a08-f01", "近900副", 900, "副", "nearly", "count", False),
+]
+
+
+@pytest.fixture(scope="module")
+def page():
+    return source.load_page()
+
+
+@pytest.fixture(scope="module")
+def frame(page):
+    return ledger.page_figures(page)
+
+
+@pytest.fixture(scope="module")
+def book():
+    return ledger.load()
+
+
+def test_columns_in_contract_order(frame):
+    assert list(frame.columns[:14]) == ["article", "start", "end", "surface", "value", "low", "high", "unit",
+                                        "qualifier", "kind", "projected", "sentence", "id", "page"]
+    assert tuple(frame.columns) == COLUMNS
+
+
+def test_every_figure_on_the_page_and_nothing_else(frame):
+    got = [(r.id, r.surface) for r in frame.itertuples()]
+    assert got == [(row[0], row[1]) for row in PAGE]
+
+
+@pytest.mark.parametrize("fid, surface, value, unit, qualifier, kind, projected", PAGE, ids=[r[0] for r in PAGE])
+def test_page_figure(frame, page, fid, surface, value, unit, qualifier, kind, projected):
+    row = frame.set_index("id").loc[fid]
+    assert page.text[row.start:row.end] == surface == row.surface
+    assert (math.isnan(row.value) if value is None else row.value == value)
+    assert (row.unit, row.qualifier, row.kind, bool(row.projected)) == (unit, qualifier, kind, projected)
+    assert surface in row.sentence and row.article == fid[:3] and row.page == page.slug
+
+
+def test_bounds_follow_the_qualifier(book):
+    f = book.get(surface="超16.5亿元")
+    assert (f.low, f.high) == (1650000000, None)
+    assert (book.get(surface="近900副").low, book.get(surface="近900副").high) == (None, 900)
+    assert (book.get(kind="amount", qualifier="about").low, book.get(kind="amount", qualifier="about").high) == (None, None)
+    r = book.get(qualifier="range")
+    assert (r.value, r.low, r.high) == (None, 10, 15)
+    exact = book.get(surface="1634人")
+    assert exact.low == exact.high == exact.value == 1634
+
+
+def test_dates_carry_iso_form(book):
+    assert book.get(surface="2021年4月").date == "2021-04"
+    assert book.get(surface="1月26日").date == "--01-26"
+    assert book.get(surface="16日").date == "---16"
+    assert book.get(surface="10月中旬").date == "--10"
+
+
+def test_noun_hint_names_what_a_measure_word_counts(book):
+    assert book.get(near="岗位").noun == "就业岗位"
+    assert book.get(surface="117部").noun == "公交车"
+
+
+def test_headline_and_kicker_figures_keep_their_part(book):
+    assert book.get(surface="首次").part == "headline"
+    assert book.get(article="a06", near="下辖").part == "kicker"
+
+
+# ------------------------------------------------------------------ forms
+
+FORMS = [
+    # text, surface, value, low, high, unit, qualifier, kind
+    ("投资总额将超16.5亿元", "超16.5亿元", 1650000000, 1650000000, N, "元", "more_than", "amount"),
+    ("岗位3000个以上", "3000个以上", 3000, 3000, N, "个", "at_least", "count"),
+    ("面积15万平方米", "15万平方米", 150000, 150000, 150000, "平方米", "exact", "area"),
+    ("总投资约130万元", "约130万元", 1300000, N, N, "元", "about", "amount"),
+    ("服务5万多人次", "5万多人次", 50000, 50000, N, "人次", "more_than", "count"),
+    ("送出近900副", "近900副", 900, N, 900, "副", "nearly", "count"),
+    ("每次送出10—15份", "10—15份", N, 10, 15, "份", "range", "count"),
+    ("老人65周岁以上", "65周岁以上", 65, 65, N, "周岁", "at_least", "other"),
+    ("招募250余名志愿者", "250余名", 250, 250, N, "名", "more_than", "count"),
+    ("气温4℃~12℃之间", "4℃~12℃", N, 4, 12, "℃", "range", "other"),
+    ("期限3至5年", "3至5年", N, 3, 5, "年", "range", "duration"),
+    ("16~18日举行", "16~18日", N, 16, 18, "日", "range", "date"),
+    ("每组10-15人", "10-15人", N, 10, 15, "人", "range", "count"),
+    ("投资3—5万元", "3—5万元", N, 30000, 50000, "元", "range", "amount"),
+    ("产值达１６．５亿元", "１６．５亿元", 1650000000, 1650000000, 1650000000, "元", "exact", "amount"),
+    ("共1,234户", "1,234户", 1234, 1234, 1234, "户", "exact", "count"),
+    ("建成三千个", "三千个", 3000, 3000, 3000, "个", "exact", "count"),
+    ("配备两个", "两个", 2, 2, 2, "个", "exact", "count"),
+    ("共一百二十人", "一百二十人", 120, 120, 120, "人", "exact", "count"),
+    ("规模二千三百二十八点四九亿元", "二千三百二十八点四九亿元", 232849000000, 232849000000, 232849000000,
+     "元", "exact", "amount"),
+    ("增长百分之十一", "百分之十一", 11, 11, 11, "%", "exact", "percent"),
+    ("增长12.5%", "12.5%", 12.5, 12.5, 12.5, "%", "exact", "percent"),
+    ("指数一百十一点七分", "一百十一点七", N, N, N, "", "", ""),  # no unit: not a figure
+    ("连续3年", "3年", 3, 3, 3, "年", "exact", "duration"),
+    ("成立于2021年4月", "2021年4月", 4, 4, 4, "月", "exact", "date"),
+    ("位于中心三楼", "三楼", 3, 3, 3, "楼", "exact", "ordinal"),
+    ("每月16日", "16日", 16, 16, 16, "日", "exact", "date"),
+    ("达到12批次", "12批次", 12, 12, 12, "批次", "exact", "count"),
+    ("公交车117部", "117部", 117, 117, 117, "部", "exact", "count"),
+    ("第一个春运", "第一个", 1, 1, 1, "个", "exact", "ordinal"),
+    ("首届论坛", "首届", 1, 1, 1, "届", "exact", "ordinal"),
+    ("迎来首次春运", "首次", 1, 1, 1, "次", "exact", "ordinal"),
+    ("于10月中旬完成", "10月中旬", 10, 10, 10, "月", "exact", "date"),
+    ("建设1个应急避灾示范点", "1个", 1, 1, 1, "个", "exact", "count"),
+    ("超过200人参加", "超过200人", 200, 200, N, "人", "more_than", "count"),
+    ("逾百分之三十", "逾百分之三十", 30, 30, N, "%", "more_than", "percent"),
+    ("不少于50家", "不少于50家", 50, 50, N, "家", "at_least", "count"),
+    ("不低于80%", "不低于80%", 80, 80, N, "%", "at_least", "percent"),
+    ("大约300人", "大约300人", 300, N, N, "人", "about", "count"),
+    ("300人左右", "300人左右", 300, N, N, "人", "about", "count"),
+    ("不足100户", "不足100户", 100, N, 100, "户", "at_most", "count"),
+    ("不超过5天", "不超过5天", 5, N, 5, "天", "at_most", "duration"),
+    ("低于3%", "低于3%", 3, N, 3, "%", "at_most", "percent"),
+    ("18岁以下", "18岁以下", 18, N, 18, "岁", "at_most", "other"),
+    ("共计58床", "58床", 58, 58, 58, "床", "exact", "count"),
+    ("各15套", "15套", 15, 15, 15, "套", "exact", "count"),
+    ("累计2000万元", "2000万元", 20000000, 20000000, 20000000, "元", "exact", "amount"),
+    ("用了3年多", "3年多", 3, 3, N, "年", "more_than", "duration"),
+    ("七八个村", "七八个", N, 7, 8, "个", "about", "count"),
+    ("二〇二四年", "二〇二四年", 2024, 2024, 2024, "年", "exact", "date"),
+    ("2024年1月28日上午", "2024年1月28日", 28, 28, 28, "日", "exact", "date"),
+]
+
+
+@pytest.mark.parametrize("text, surface, value, low, high, unit, qualifier, kind", FORMS, ids=[f[1] for f in FORMS])
+def test_forms(text, surface, value, low, high, unit, qualifier, kind):
+    figs = extract(text)
+    if not kind:
+        assert figs == []
+        return
+    assert len(figs) == 1, figs
+    f = figs[0]
+    assert text[f.start:f.end] == f.surface == surface
+    assert (f.value, f.low, f.high, f.unit, f.qualifier, f.kind) == (value, low, high, unit, qualifier, kind)
+
+
+NOT_FIGURES = [
+    "公布“五个一百”公共安全", "“五个一百”", "五个一百工程", "来自四川的游客", "三明市", "大家一起",
+    "一批企业", "统一部署", "5G基站", "G356国道", "每月农历逢五、逢十", "“2531”工作法",
+    "致力于打造一个集研发于一体的生态圈", "由第三方机构", "第一时间深入一线", "百崎回族乡", "千家万户",
+    "获评省五星级", "逐一摸排", "新的一年", "电话0595-12345678", "时间8:30", "“十四五”规划",
+    "社区治理四大方面",
+]
+
+
+@pytest.mark.parametrize("text", NOT_FIGURES)
+def test_not_figures(text):
+    assert extract(text) == []
+
+
+def test_near_words_that_look_like_qualifiers_are_not():
+    (f,) = extract("最近3天")
+    assert f.surface == "3天" and f.qualifier == "exact"
+    (g,) = extract("网上预约3次")
+    assert g.surface == "3次" and g.qualifier == "exact"
+
+
+def test_adjacent_figures_split():
+    figs = extract("走访慰问困难群众994户1634人,共发放棉被58床、棉衣15套、毛毯15条。")
+    assert [f.surface for f in figs] == ["994户", "1634人", "58床", "15套", "15条"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("待企业全部入驻投产后,产业园投资总额将超16.5亿元,提供就业岗位3000个以上。", [True, True]),
+    ("预计明年接待游客10万人次。", [True]),
+    ("去年接待游客10万人次。", [False]),
+    ("将火苗迅速扑灭,共3人参加。", [False]),
+    ("计划新建5所学校,现有12所。", [True, True]),
+    ("园区现有企业20家,明年将新增10家。", [False, True]),
+    ("力争2025年产值突破1亿元。", [True, True]),
+])
+def test_projected(text, expected):
+    assert [f.projected for f in extract(text)] == expected
+
+
+def test_straddling_a_join_keeps_raw_surface():
+    passage = source.Passage("共发放3000份物资", (0, 1, 2, 3, 4, 10, 11, 12, 13, 14))
+    page = source.Page("t", None, "共发放30\n\n\n\n\n00份物资", ())
+    article = source.Article("a01", "article", "", (), "", "", (), (), (), False, "", (passage,), (),
+                             0, 15)
+    f = ledger.extract(passage.text)[0]
+    mapped = ledger._map_to_page(page, article, "paragraph", passage, f)
+    assert mapped.straddles_join and mapped.repaired_surface == "3000份"
+    assert page.text[mapped.start:mapped.end] == mapped.surface == "30\n\n\n\n\n00份"
+
+
+# ------------------------------------------------------------------ properties
+
+ALPHABET = st.sampled_from(list("0123456789０１２３４５６７８９.,，。、—-~至到“”\"第首超逾近约多余以上下左右不足少于"
+                                "零〇一二两三四五六七八九十百千万亿点百分之%元人户个年月日天平方米℃份部辆次届楼岗位将预计待后"
+                                "abcG \n"))
+
+
+@given(st.text(ALPHABET, max_size=80) | st.text(max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_extract_never_crashes_and_surfaces_hold(text):
+    for f in extract(text):
+        assert text[f.start:f.end] == f.surface
+        assert f.qualifier in QUALIFIERS and f.kind in KINDS
+        assert f.value is not None or f.qualifier in ("range", "about")
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def test_load_is_cached(book):
+    assert ledger.load() is book
+    assert ledger.load(book.page) is book
+
+
+def test_get_one(book):
+    a = book.article("智慧港")
+    f = book.get(article=a, near="岗位")
+    assert f.surface == "3000个以上" and f.projected
+
+
+def test_several_found_lists_candidates(book):
+    with pytest.raises(FigureLookupError) as err:
+        book.get(article=book.article("春运"), unit="部")
+    msg = str(err.value)
+    assert msg.startswith("several found (5)")
+    for fid in ("a02-f08", "a02-f09", "a02-f10", "a02-f11", "a02-f13"):
+        assert fid in msg
+    assert "unit='部'" in msg and "offsets" in msg
+
+
+def test_none_found_lists_the_articles_figures(book):
+    with pytest.raises(FigureLookupError) as err:
+        book.get(article="a08", unit="元")
+    msg = str(err.value)
+    assert msg.startswith("none found") and "近900副" in msg and "a08-f01" in msg
+
+
+def test_article_lookup_errors_list_headlines(book):
+    with pytest.raises(FigureLookupError) as err:
+        book.article("不存在的标题")
+    assert "智慧港产业园项目投用" in str(err.value)
+    with pytest.raises(FigureLookupError, match="articles"):
+        book.article("站")  # 泉州东站 and 社工站: several
+    with pytest.raises(FigureLookupError, match="no article 'a99'"):
+        book.get(article="a99")
+    with pytest.raises(FigureLookupError, match="kind="):
+        book.get(kind="money")
+
+
+def test_all_returns_the_fleet(book):
+    fleet = book.all(article="a02", kind="count")
+    assert [f.surface for f in fleet] == ["117部", "10部", "50部", "76部", "10辆", "10部"]
+
+
+def test_lookup_error_is_a_lookup_error():
+    assert issubclass(FigureLookupError, LookupError)
+
+
+def test_figures_frame_is_a_copy(book):
+    df = book.figures
+    df.loc[0, "surface"] = "x"
+    assert book.figures.loc[0, "surface"] != "x"
