@@ -1,0 +1,200 @@
+"""Story 03 (how far relief reaches): the notebook's numbers, recomputed independently from
+the ledger rows, the page text and the ``lunardate`` package, and the prose it displays.
+
+The expected values are computed here from the ledger's DataFrame (not through the
+notebook's lookups or helpers.quantity), the meal schedule from the page text with a
+regex of its own, and the lunar calendar with ``lunardate`` instead of ``lunar-python``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html as htmllib
+import io
+import re
+
+import nbformat
+import pytest
+from lunardate import LunarDate
+from nbclient import NotebookClient
+
+from helpers import ledger, manifest, paths
+
+NOTEBOOK = paths.NOTEBOOKS / "03-relief-reach.ipynb"
+CN_ENDINGS = {"五": 5, "十": 0}
+
+
+# ---------------------------------------------------------------- ledger rows, read directly
+
+@pytest.fixture(scope="module")
+def rows():
+    """The two pieces' ledger rows, keyed by a short name, picked by unit and sentence."""
+    led = ledger.load()
+    df = led.figures
+    relief = df[df.article == led.article("寒日送关爱")]
+    stations = df[df.article == led.article("暖心家园")]
+
+    def one(frame, unit, word):
+        hit = frame[(frame.unit == unit) & frame.sentence.str.contains(word, regex=False)]
+        assert len(hit) == 1, (unit, word, hit.surface.tolist())
+        return hit.iloc[0]
+
+    return {
+        "trips": one(relief, "人次", "派出工作人员"),
+        "households": one(relief, "户", "走访慰问"),
+        "people": one(relief, "人", "走访慰问"),
+        "quilts": one(relief, "床", "棉被"),
+        "clothing": one(relief, "套", "棉衣"),
+        "blankets": one(relief, "条", "毛毯"),
+        "activities": one(stations, "场", "社区活动"),
+        "served": one(stations, "人次", "社区活动"),
+        "stations": one(stations, "个", "社区活动"),
+        "year": one(stations, "年", "社区活动"),
+        "portions": one(stations, "份", "爱心餐"),
+        "birthday": one(stations, "日", "生日会"),
+    }
+
+
+@pytest.fixture(scope="module")
+def meal_days(rows):
+    """Meal days of the ledger year by lunardate, from the rule as the page prints it."""
+    text = manifest.verify(manifest.entry()).decode("utf-8")
+    phrase = re.search(r"农历((?:逢[五十]、?)+)", text).group(1)
+    endings = {CN_ENDINGS[c] for c in re.findall(r"逢([五十])", phrase)}
+    year = int(rows["year"].value)
+    first = dt.date(year, 1, 1)
+    days = [first + dt.timedelta(i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
+    return [d for d in days if LunarDate.from_solar_date(d.year, d.month, d.day).day % 10 in endings]
+
+
+def test_the_figures_carry_the_qualifiers_the_story_relies_on(rows):
+    assert rows["served"].qualifier == "more_than"      # 5万多人次: a floor
+    assert rows["portions"].qualifier == "range"        # 10—15份
+    for name in ("trips", "households", "people", "quilts", "clothing", "blankets", "activities", "stations"):
+        assert rows[name].qualifier == "exact", name
+
+
+def test_items_are_fewer_than_households(rows):
+    items = rows["quilts"].value + rows["clothing"].value + rows["blankets"].value
+    assert items < rows["households"].value  # so the ceiling on the share is below 100%
+
+
+def test_meal_days_cover_every_month(meal_days):
+    assert {d.month for d in meal_days} == set(range(1, 13))
+
+
+# ---------------------------------------------------------------- the executed notebook
+
+@pytest.fixture(scope="module")
+def report():
+    """The notebook executed once (cwd notebooks/): reader text by block, and chart/table metadata."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=600,
+                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
+    blocks, desk = [], {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type not in ("error", "stream"), out
+            data = out.get("data", {})
+            if "text/html" in data:
+                blocks.append(htmllib.unescape(re.sub(r"<[^>]+>", "", data["text/html"])))
+            meta = out.get("metadata", {}).get("desk", {})
+            if "name" in meta:
+                desk[meta["name"]] = meta
+    return blocks, desk
+
+
+def _block(report, start):
+    """The one reader block whose text starts with `start` (headings come first)."""
+    hits = [b for b in report[0] if b.strip().startswith(start)]
+    assert len(hits) == 1, (start, [b[:40] for b in report[0]])
+    return hits[0]
+
+
+def _csv(report, name):
+    return list(csv.DictReader(io.StringIO(report[1][name]["csv"])))
+
+
+@pytest.mark.slow
+def test_relief_ratios(report, rows):
+    text = "\n".join(report[0])
+    hh, people, trips = rows["households"].value, rows["people"].value, rows["trips"].value
+    assert f"{people / hh:.2f} people per household" in text
+    assert f"{hh / trips:.2f} households" in text
+    assert f"{people / trips:.2f} people" in text
+
+
+@pytest.mark.slow
+def test_item_share_is_a_ceiling_with_the_caveat(report, rows):
+    items = int(rows["quilts"].value + rows["clothing"].value + rows["blankets"].value)
+    share = items / rows["households"].value * 100
+    findings = _block(report, "Key findings")
+    assert f"{items} items" in findings
+    assert f"at most {share:.2f}%" in findings
+    assert "named group" in findings
+    answer = next(b for b in report[0] if "Even if every item" in b)
+    assert f"at most {items} households" in answer and "分散供养特困老人" in answer
+
+
+@pytest.mark.slow
+def test_station_figures_keep_their_floor_and_assumption(report, rows):
+    served, acts, n = rows["served"].value, rows["activities"].value, rows["stations"].value
+    text = "\n".join(report[0])
+    assert f"more than {served:,.0f} person-times" in text
+    assert f"more than {int(served // acts)} person-times per activity" in text
+    answer = next(b for b in report[0] if "spread evenly" in b and "township stations" in b)
+    assert "assumption" in answer
+    assert f"more than {served / n:,.0f} person-times" in answer
+    assert f"{acts / n:.1f} activities" in answer
+
+
+@pytest.mark.slow
+def test_meal_days_and_yearly_range(report, rows, meal_days):
+    n = len(meal_days)
+    lo, hi = int(rows["portions"].low), int(rows["portions"].high)
+    year = int(rows["year"].value)
+    findings = _block(report, "Key findings")
+    assert f"{n} days in {year}" in findings
+    assert f"{lo * n:,} to {hi * n:,} meals" in findings
+    answer = next(b for b in report[0] if "逢五、逢十" in b and "Western calendar" in b)
+    assert "assuming" in answer and "29-day lunar month has no 30th" in answer
+
+
+@pytest.mark.slow
+def test_meal_day_chart_matches_lunardate_month_by_month(report, meal_days):
+    table = _csv(report, "baiqi-meal-days")
+    assert len(table) == 12
+    for month, row in enumerate(table, start=1):
+        expected = [d for d in meal_days if d.month == month]
+        assert int(row["meal days"]) == len(expected), row
+        assert [int(x.split()[0]) for x in row["dates (lunar date)"].split("; ")] == [d.day for d in expected]
+
+
+@pytest.mark.slow
+def test_funnel_chart_data_are_the_ledger_values(report, rows):
+    table = _csv(report, "relief-funnel")
+    items = rows["quilts"].value + rows["clothing"].value + rows["blankets"].value
+    expected = [rows["trips"].value, rows["households"].value, rows["people"].value, items]
+    assert [float(r["count"]) for r in table] == expected
+    assert all(r["unit"] for r in table)  # every bar says what it counts
+
+
+@pytest.mark.slow
+def test_birthday_gatherings_counted_from_the_calendar(report, rows):
+    year, day = int(rows["year"].value), int(rows["birthday"].value)
+    first = dt.date(year, 1, 1)
+    gatherings = sum(1 for i in range(366) if (d := first + dt.timedelta(i)).year == year and d.day == day)
+    answer = next(b for b in report[0] if "birthday gathering" in b)
+    assert f"{gatherings} gatherings in {year} if none was skipped" in answer
+
+
+@pytest.mark.slow
+def test_end_matter_names_what_is_missing(report):
+    limits = _block(report, "Limitations")
+    for word in ("截至目前", "低保", "特困", "cost", "township"):
+        assert word in limits, word
+    questions = _block(report, "Questions the article leaves open")
+    assert "Ask:" in questions
+    quotes = _block(report, "What the article says")
+    assert "So far" in quotes  # the relief sentence is quoted with its gloss
