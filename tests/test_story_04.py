@@ -1,0 +1,116 @@
+"""Story 04 (Spring Festival transport): the notebook's numbers, recomputed independently
+from the ledger rows and chinese_calendar, and the prose it displays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import chinese_calendar
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers import ledger, paths
+
+NOTEBOOK = paths.NOTEBOOKS / "04-spring-transport.ipynb"
+
+
+@pytest.fixture(scope="module")
+def season():
+    """First day, last day and stated day count, read straight from the ledger rows."""
+    led = ledger.load()
+    art = led.article("春运")
+    days = led.get(article=art, unit="天")
+    same = [f for f in led.rows if f.article == art and f.sentence == days.sentence]
+    year = next(int(f.value) for f in same if f.unit == "年")
+    first, last = (dt.date(year, *map(int, f.date.lstrip("-").split("-"))) for f in same if f.unit == "日")
+    return first, last, days
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    led = ledger.load()
+    art = led.article("春运")
+    anchor = led.get(article=art, near="共投入")
+    parts = [f for f in led.rows if f.article == art and f.unit == "部" and f.sentence == anchor.sentence]
+    reserve = [f for f in led.rows if f.article == art and f.sentence != anchor.sentence and f.unit in ("部", "辆")]
+    return parts, reserve
+
+
+@pytest.fixture(scope="module")
+def report():
+    """The notebook executed once: its reader text and its chart outputs."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=600,
+                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
+    html, charts = [], {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"{out.ename}: {out.evalue}"
+            data = out.get("data", {})
+            html.append(data.get("text/html", ""))
+            desk = out.get("metadata", {}).get("desk", {})
+            if desk.get("kind") == "chart":
+                charts[desk["name"]] = desk
+    return "\n".join(html), charts
+
+
+def test_inclusive_day_count_matches_the_article(season):
+    first, last, days = season
+    assert (last - first).days + 1 == days.value
+
+
+def test_notebook_is_saved_without_outputs():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.slow
+def test_findings_carry_the_day_count_and_split(season, report):
+    first, last, days = season
+    text, _ = report
+    n = (last - first).days + 1
+    span = [first + dt.timedelta(days=i) for i in range(n)]
+    off = [d for d in span if chinese_calendar.is_holiday(d)]
+    named = [d for d in off if chinese_calendar.get_holiday_detail(d)[1]]
+    makeup = [d for d in span if chinese_calendar.is_workday(d) and d.weekday() >= 5]
+    ordinary = [d for d in span if chinese_calendar.is_workday(d) and d.weekday() < 5]
+    assert f"{n} days counting both the first and the last day" in text
+    assert f"{len(named)} of those days are the official Spring Festival holiday" in text
+    assert f"{len(makeup)} weekend days are worked in exchange" in text
+    assert f"{len(ordinary)} are ordinary working days" in text
+    assert "leap year" in text
+
+
+@pytest.mark.slow
+def test_fleet_total_shares_and_reserve(fleet, report):
+    parts, reserve = fleet
+    text, charts = report
+    total = sum(int(f.value) for f in parts)
+    assert f"{total:,} vehicles in all" in text
+    for f in parts:
+        assert f"{int(f.value)} " in text and f"({f.value / total * 100:.1f}%)" in text
+    assert f"A further {sum(int(f.value) for f in reserve)} vehicles" in text
+    assert f"between {total:,} and {total + sum(int(f.value) for f in reserve):,} vehicles" in text
+    assert charts["fleet"]["csv"].count("\n") == len(parts) + 1
+
+
+@pytest.mark.slow
+def test_calendar_strip_chart_has_one_row_a_day(season, report):
+    first, last, _ = season
+    _, charts = report
+    rows = charts["season-days"]["csv"].splitlines()
+    assert rows[0] == "date,weekday,kind,holiday"
+    assert len(rows) - 1 == (last - first).days + 1
+    assert rows[1].startswith(first.isoformat()) and rows[-1].startswith(last.isoformat())
+    assert charts["season-days"]["alt"] and charts["season-days"]["title"]
+
+
+@pytest.mark.slow
+def test_prose_says_what_the_article_does_not_give(report):
+    text, _ = report
+    assert "first Spring Festival season" in text
+    assert "no passenger forecast" in text and "no number of trains a day" in text
