@@ -1,0 +1,179 @@
+"""Story 01, the Smart Harbour park: investment per job and the park's other unit figures.
+
+The numbers are recomputed here from the ledger's rows (filtered with pandas, not with
+the notebook's lookups), and the executed notebook's reader outputs are checked for them
+and for their qualifiers: floors say "more than"/"at least", the ratio of two floors is
+a face value, ceilings say "at most", projections are written as projections.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+
+from helpers import ledger, paths, source
+
+NOTEBOOK = paths.NOTEBOOKS / "01-park-investment-per-job.ipynb"
+
+
+@pytest.fixture(scope="module")
+def rows():
+    """The park's four figures, picked from the ledger DataFrame by kind, unit and noun."""
+    f = ledger.load().figures
+    park = f[f["sentence"].str.contains("智慧港产业园|产业园投资总额")]
+    assert park["article"].nunique() == 1
+    pick = lambda mask: park[mask].squeeze(axis=0)  # noqa: E731
+    return {
+        "investment": pick((park["unit"] == "元") & (park["kind"] == "amount")),
+        "jobs": pick(park["noun"].str.startswith("就业岗位")),
+        "area": pick(park["unit"] == "平方米"),
+        "buildings": pick(park["unit"] == "栋"),
+    }
+
+
+def test_the_park_figures_are_what_the_article_says(rows):
+    """Investment and jobs are projected floors; area and buildings exact, not projected."""
+    inv, jobs = rows["investment"], rows["jobs"]
+    assert (inv["qualifier"], jobs["qualifier"]) == ("more_than", "at_least")
+    assert inv["projected"] and jobs["projected"]
+    assert pd.isna(inv["high"]) and pd.isna(jobs["high"])
+    for key in ("area", "buildings"):
+        assert rows[key]["qualifier"] == "exact" and not rows[key]["projected"]
+    assert "待企业全部入驻投产后" in inv["sentence"]
+
+
+def test_face_value_per_job_is_the_ledger_quotient(rows):
+    from helpers.quantity import Quantity
+
+    inv, jobs = rows["investment"], rows["jobs"]
+    per_job = Quantity.from_figure(inv) / Quantity.from_figure(jobs)
+    assert per_job.value == inv["value"] / jobs["value"]
+    assert per_job.qualifier == "unbounded" and per_job.low is None and per_job.high is None
+
+
+# --------------------------------------------------------------------------- the notebook
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    """Execute the notebook once (cwd notebooks/) and return its display outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=600,
+                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+@pytest.fixture(scope="module")
+def text(outputs):
+    """All reader text (HTML outputs with tags removed, entities decoded) plus chart titles/alt."""
+    parts = []
+    for o in outputs:
+        data = o.get("data", {})
+        if "text/html" in data:
+            marks_joined = re.sub(r"</?mark>", "", data["text/html"])  # a marked figure stays in its sentence
+            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", marks_joined)))
+        desk = o.get("metadata", {}).get("desk", {})
+        parts += [desk.get("title", ""), desk.get("alt", ""), desk.get("headline", ""), desk.get("key_figure", "")]
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+def desk(outputs, name):
+    hits = [o.metadata["desk"] for o in outputs if o.get("metadata", {}).get("desk", {}).get("name") == name]
+    assert len(hits) == 1, f"expected one output named {name!r}, got {len(hits)}"
+    return hits[0]
+
+
+def billions(v: float) -> str:
+    return f"{v / 1e9:g} billion yuan"
+
+
+@pytest.mark.slow
+def test_notebook_runs_without_errors_or_stray_output(outputs):
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.output_type == "stream"]
+    assert all("desk" in o.get("metadata", {}) or "text/html" in o.get("data", {}) for o in outputs)
+
+
+@pytest.mark.slow
+def test_headline_gives_face_value_per_job_as_such(outputs, rows):
+    head = next(o.metadata["desk"] for o in outputs if o.get("metadata", {}).get("desk", {}).get("kind") == "headline")
+    per_job = rows["investment"]["value"] / rows["jobs"]["value"]
+    assert f"{per_job:,.0f} yuan" in head["headline"] and "face value" in head["headline"]
+    assert head["key_figure"] == f"{per_job:,.0f} yuan per job (face value)"
+
+
+@pytest.mark.slow
+def test_prose_carries_floors_and_projections(text, rows):
+    inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
+    assert f"more than {billions(inv)}" in text
+    assert f"at least {jobs:,.0f} jobs" in text
+    assert "expected to" in text and "projection" in text
+    # the ratio of two floors is never presented as a floor or a ceiling
+    per_job = f"{inv / jobs:,.0f} yuan"
+    for wrong in ("at least", "more than", "at most", "nearly", "about"):
+        assert f"{wrong} {per_job}" not in text
+    assert f"{per_job} per job (face value)" in text
+    assert "do not bound" in text
+
+
+@pytest.mark.slow
+def test_unit_figures_carry_the_right_qualifier(text, rows, outputs):
+    inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
+    area, buildings = rows["area"]["value"], rows["buildings"]["value"]
+    assert f"more than {inv / area:,.0f} yuan per square metre" in text          # floor ÷ exact
+    assert f"at most {area / jobs:,.0f} square metres" in text                  # exact ÷ floor
+    assert f"more than {inv / buildings / 1e6:.1f} million yuan per building" in text
+    assert f"at least {jobs / buildings:.1f} jobs per building" in text
+    assert "floor ÷ exact = floor" in text and "exact ÷ floor = ceiling" in text
+    data = pd.read_csv(io.StringIO(desk(outputs, "unit-figures")["csv"]))
+    assert list(data["qualifier"]) == ["more_than", "at_most", "more_than", "at_least"]
+    assert data["value"].iloc[0] == pytest.approx(inv / area)
+    assert data["value"].iloc[1] == pytest.approx(area / jobs)
+
+
+@pytest.mark.slow
+def test_scenarios_are_computed_from_the_ledger_and_labelled_illustrative(outputs, rows):
+    inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
+    out = desk(outputs, "investment-per-job-scenarios")
+    grid = pd.read_csv(io.StringIO(out["csv"]))
+    assert grid["numerator"].min() == inv and grid["denominator"].min() == jobs
+    assert (grid["numerator_multiplier"] >= 1).all() and (grid["denominator_multiplier"] >= 1).all()
+    assert grid["ratio"].tolist() == pytest.approx((grid["numerator"] / grid["denominator"]).tolist())
+    assert "Illustrative" in out["title"] and "assumption" in out["title"]
+
+
+@pytest.mark.slow
+def test_tenant_table_lists_the_articles_names(text, rows):
+    page = source.load_page()
+    body = next(a for a in page.articles if a.id == rows["investment"]["article"]).body
+    listed = body[body.index("包括") + len("包括"):body.index("等多家")].split("、")
+    assert len(listed) > 2
+    for name in listed:
+        assert name in text
+    assert f"names {len(listed)} companies" in text
+    assert "Tencent Cloud" in text and "CITIC Heavy Industries" in text
+
+
+@pytest.mark.slow
+def test_money_chart_holds_every_money_figure(outputs):
+    out = desk(outputs, "money-on-the-page")
+    data = pd.read_csv(io.StringIO(out["csv"]))
+    f = ledger.load().figures
+    money = f[(f["kind"] == "amount") & (f["unit"] == "元")]
+    assert sorted(data["id"]) == sorted(money["id"])
+    assert "log" in out["alt"] and "(projected)" in out["alt"]
+
+
+@pytest.mark.slow
+def test_quotes_show_the_sentences_behind_the_figures(text, rows):
+    for key in ("investment", "area"):
+        assert rows[key]["sentence"] in text
+    assert "What the article says" in text and "Methodology" in text
+    assert "Questions the article leaves open" in text
