@@ -5,6 +5,10 @@ Contract (other modules rely on it; keep it true):
 * ``read_text(path) -> str``: the page's *text*: strict UTF-8, a leading BOM removed,
   CRLF/CR turned into LF. All offsets anywhere in the desk are indexes into this string.
   For a file with no BOM and LF line ends, that is the raw file's characters one for one.
+  Refused with a ``PageDecodeError`` naming the file and the offset: a file over
+  ``MAX_PAGE_BYTES`` (2 MB), NUL bytes (binary), invalid UTF-8, control characters other
+  than TAB/LF/VT/FF/CR, bidirectional controls. Everything else (zero-width characters,
+  combining marks, emoji, Traditional characters) is kept as it is.
 * ``load_page(slug=None) -> Page``: a page from ``data/raw`` by manifest slug, checksum verified.
 * ``read_page(path) -> Page``: any UTF-8 file (no manifest, no checksum).
 * ``Page.articles``: the pieces, in page order.
@@ -33,9 +37,9 @@ How a page is read (the rules are about shapes, never about this page's sentence
   alone as a piece of kind ``photo`` with no headline (none is invented).
 * Inside an article, a heading-shaped block is a subhead; ``核心提示`` opens the kicker, which
   runs until the byline line.
-* Bylines are parsed by role words (记者, 通讯员, 摄); the raw byline is always kept (several
-  are joined with a space), and any part that could not be read is listed in
-  ``Article.byline_unparsed``.
+* Bylines are parsed by role words (记者, 通讯员, 摄; Traditional 記者, 通訊員, 攝 too; a
+  dateline may read 本报讯 or 本報訊); the raw byline is always kept (several are joined
+  with a space), and any part that could not be read is listed in ``Article.byline_unparsed``.
 * Nothing is dropped: ``Article.parts`` labels every printed character of the page (headline,
   label, kicker, dateline, byline, subhead, paragraph, caption), each exactly once.
 * An empty (or blank) file has zero pieces; that is not an error, so that a page can be
@@ -46,6 +50,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,15 +159,76 @@ class Page:
 
 
 class PageDecodeError(ValueError):
-    """A page file is not UTF-8: names the file, the byte offset and how to convert it."""
+    """A page file cannot be read as page text (not UTF-8, binary, too large, or holding
+    control characters): names the file, the offset and what to do."""
+
+
+class PageTooLargeError(PageDecodeError):
+    """A page file is larger than ``MAX_PAGE_BYTES``."""
+
+
+class PageBinaryError(PageDecodeError):
+    """A page file holds NUL bytes or control characters: it is not plain text."""
 
 
 # ---------------------------------------------------------------------------------------
 # Reading
 
 
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+"""The largest page file the desk reads. A printed page is 10–30 KB of text; anything near
+this limit is not one page (a whole site dump, a log), and refusing it keeps splitting and
+the ledger within seconds and tens of MB."""
+
+# Characters a page may not hold: C0/C1 controls other than TAB LF VT FF CR (pdftotext's
+# form feed is allowed), DEL, and the bidirectional embedding/override/isolate controls,
+# which change the order a quote is *shown* in without changing its characters.
+_FORBIDDEN_RE = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _refuse_large(size: int, name: str | Path) -> None:
+    if size > MAX_PAGE_BYTES:
+        raise PageTooLargeError(
+            f"{name}: {size:,} bytes is over the page limit of {MAX_PAGE_BYTES:,} bytes "
+            f"({MAX_PAGE_BYTES // (1024 * 1024)} MB); a page file holds one newspaper page: "
+            f"split the file into pages and register each"
+        )
+
+
+def _refuse_binary(data: bytes, name: str | Path) -> None:
+    """NUL bytes mean a binary file (or UTF-16 text, which the UTF-16 hint covers)."""
+    at = data.find(b"\x00")
+    if at >= 0 and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        line = data.count(b"\n", 0, at) + 1
+        raise PageBinaryError(
+            f"{name}: looks binary: NUL byte at byte offset {at} (line {line}); "
+            f"a page must be a UTF-8 text file (if it is UTF-16 text, convert it: "
+            f"`iconv -f UTF-16 -t UTF-8 {Path(str(name)).name} > page.utf8.txt`)"
+        )
+
+
+def _refuse_controls(text: str, name: str | Path) -> None:
+    m = _FORBIDDEN_RE.search(text)
+    if m:
+        i, ch = m.start(), m.group()
+        line = text.count("\n", 0, i) + 1
+        column = i - (text.rfind("\n", 0, i) + 1) + 1
+        what = "bidirectional control" if ch >= "\u202a" else "control character"
+        raise PageBinaryError(
+            f"{name}: {what} U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}) at character offset {i} "
+            f"(line {line}, column {column}); a page is plain text: remove such characters and "
+            f"register the cleaned copy"
+        )
+
+
 def decode(data: bytes, name: str | Path = "<bytes>") -> str:
-    """Strict UTF-8 → text: a leading BOM dropped, CRLF and CR turned into LF."""
+    """Strict UTF-8 → text: a leading BOM dropped, CRLF and CR turned into LF.
+
+    Refused (``PageDecodeError`` naming the file and the offset): more than
+    ``MAX_PAGE_BYTES``, NUL bytes (binary), invalid UTF-8, control characters other than
+    TAB/LF/VT/FF/CR, and bidirectional controls."""
+    _refuse_large(len(data), name)
+    _refuse_binary(data, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -176,13 +242,19 @@ def decode(data: bytes, name: str | Path = "<bytes>") -> str:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_controls(text, name)
+    return text
 
 
 def read_text(path: str | Path) -> str:
-    """The page text of any file (strict UTF-8, see ``decode``)."""
+    """The page text of any file (strict UTF-8, see ``decode``). An oversized file is
+    refused from its size alone, before it is read."""
     path = Path(path)
-    return decode(path.read_bytes(), path)
+    _refuse_large(path.stat().st_size, path)
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_PAGE_BYTES + 1)   # bounded even if the file grows meanwhile
+    return decode(data, path)
 
 
 def read_page(path: str | Path) -> Page:
@@ -212,11 +284,13 @@ HEADING_MAX = 40
 CAPTION_MAX = 60
 KICKER_LABELS = ("核心提示", "内容提要", "编者按", "导读")
 
-DATELINE_RE = re.compile(r"^(本报[^\s(（)）讯]{0,12}讯)\s*([(（][^()（）]*[)）])?\s*")
+# Role words and datelines are matched in Simplified and Traditional forms (本报讯/本報訊).
+DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*([(（][^()（）]*[)）])?\s*")
 BYLINE_LINE_RE = re.compile(
-    r"^[□■◇◆]?\s*(?:(?:融媒体|全媒体|本报|特约|见习|实习|摄影)?记者|(?:特约)?通讯员|实习生|摄影)"
+    r"^[□■◇◆]?\s*(?:(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習]|[实實][习習]|[摄攝]影)?[记記]者"
+    r"|(?:特[约約])?通[讯訊][员員]|[实實][习習]生|[摄攝]影)"
 )
-PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*摄\s*[)）]\s*$")
+PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*[摄攝]\s*[)）]\s*$")
 
 
 def _is_final(s: str) -> bool:
@@ -273,17 +347,18 @@ class Credits:
 
 
 _ROLES = {
-    "reporters": r"(?:融媒体|全媒体|本报|特约|见习)?记者",
-    "correspondents": r"(?:特约)?通讯员",
-    "photographers": r"摄影记者|摄影",
+    "reporters": r"(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習])?[记記]者",
+    "correspondents": r"(?:特[约約])?通[讯訊][员員]",
+    "photographers": r"[摄攝]影[记記]者|[摄攝]影",
 }
 _ROLE_RE = "|".join(f"(?:{r})" for r in (_ROLES["photographers"], _ROLES["reporters"], _ROLES["correspondents"]))
 _TOKEN_RE = re.compile(
     rf"(?P<role>{_ROLE_RE})|(?P<name>(?:(?!{_ROLE_RE})[\u4e00-\u9fff·])+)|(?P<sep>[\s、,，/／]+)|(?P<other>.)"
 )
-_TEXT_AND_PHOTOS_RE = re.compile(r"文\s*[/／]\s*图|图\s*[/／]\s*文")
-_SUFFIX_PHOTO_RE = re.compile(r"[/／]?\s*摄\s*$")
-_NOT_NAMES = {"实习生", "报道", "供稿", "整理", "编辑", "综合", "摄", "文", "图"}
+_TEXT_AND_PHOTOS_RE = re.compile(r"文\s*[/／]\s*[图圖]|[图圖]\s*[/／]\s*文")
+_SUFFIX_PHOTO_RE = re.compile(r"[/／]?\s*[摄攝]\s*$")
+_NOT_NAMES = {"实习生", "报道", "供稿", "整理", "编辑", "综合", "摄", "文", "图",
+              "實習生", "報道", "編輯", "綜合", "攝", "圖"}
 
 
 def _role_of(word: str) -> str:
@@ -302,7 +377,7 @@ def parse_byline(raw: str) -> Credits:
         inner = inner[1:-1]
     text_and_photos = bool(_TEXT_AND_PHOTOS_RE.search(inner))
     inner = _TEXT_AND_PHOTOS_RE.sub(" ", inner)
-    suffix_photo = bool(_SUFFIX_PHOTO_RE.search(inner)) and not inner.rstrip().endswith("摄影")
+    suffix_photo = bool(_SUFFIX_PHOTO_RE.search(inner)) and not inner.rstrip().endswith(("摄影", "攝影"))
     if suffix_photo:
         inner = _SUFFIX_PHOTO_RE.sub("", inner)
     found: dict[str, list[str]] = {k: [] for k in _ROLES}
