@@ -224,21 +224,28 @@ def test_readable_number(value, text):
     assert charts.readable_number(value) == text
 
 
-def test_readable_number_compact_for_ticks():
-    assert [charts.readable_number(v, compact=True) for v in (1e4, 1e6, 1.65e9)] == ["10,000", "1m", "1.65bn"]
-
-
-def test_log_scale_labels_powers_of_ten_for_readers():
+def test_log_scale_tick_labels_spell_out_millions_and_billions():
+    """Ticks read "1 million", "10 billion": never "1m" (metres?) or "10bn"."""
     fig, ax = charts.figure()
     ax.barh(["a", "b"], [3000, 1.65e9])
     charts.log_scale(ax, "x")
     fig.canvas.draw()
     assert ax.get_xscale() == "log"
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    assert "10,000" in labels and "1m" in labels
+    assert "10,000" in labels and "1 million" in labels
+    assert not [t for t in labels if t.endswith(("m", "bn", "k"))], labels
     assert len(labels) <= 6  # a phone-width axis has room for a few
     with pytest.raises(ValueError):
         charts.log_scale(ax, "z")
+
+
+def test_log_scale_ticks_reach_billions_in_words():
+    fig, ax = charts.figure()
+    ax.barh(["a", "b"], [1e5, 2e10])
+    charts.log_scale(ax, "x")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "10 billion" in labels, labels
 
 
 def test_bar_h_first_row_on_top_highlight_in_accent():

@@ -149,3 +149,89 @@ def test_working_names_every_step(book):
     assert total.sources == tuple(f.id for f in buses)
     assert any("117部 (a02-f08, exact)" in line for line in total.working)
     assert total.working[-1].endswith("= 263 部")
+
+
+# ------------------------------------------------------------------ rates, bound rules, relabelling
+
+from helpers.quantity import at_most_one_each, bound_kind, bound_rule, counted_as, fmt_day_month  # noqa: E402
+
+
+def test_money_rate_reads_as_money_per_unit():
+    invest, buildings = q(1_650_000_000, "more_than", "元"), q(57, "exact", "栋")
+    rate = invest / buildings
+    assert rate.unit == "元/栋"
+    assert rate.en(per="building") == "more than 28.9 million yuan per building"
+    assert (invest / q(3000, "at_least", "个")).en(per="job") == "550,000 yuan per job (face value)"
+    assert (q(1_000_000, "exact", "元") / q(2, "exact", "平方米")).en() == "500,000 yuan per square metre"
+    assert (q(3000, "at_least", "个") / buildings).en(("job", "jobs"), per="building") == \
+        "at least 52.6 jobs per building"
+
+
+def test_money_rate_of_a_range_keeps_both_ends():
+    rng = Quantity(15, 10, 20, "元/份", "range", False, "10—20元", (), ("r",), "figure")
+    assert rng.en(per="portion") == "10 to 20 yuan per portion"
+
+
+def test_bound_rule_derives_from_the_operands():
+    floor, exact, about, ceiling = q(10, "more_than"), q(2), q(5, "about"), q(4, "nearly")
+    assert bound_rule(floor, exact) == "floor ÷ exact = floor"
+    assert bound_rule(floor, floor) == "floor ÷ floor = not bounded"
+    assert bound_rule(exact, ceiling) == "exact ÷ ceiling = floor"   # dividing by at most 4 gives at least
+    assert bound_rule(floor, about, "×") == "floor × approximate = approximate"
+    assert bound_rule(floor, ceiling, "-") == "floor - ceiling = floor"
+    with pytest.raises(QuantityError, match="operator"):
+        bound_rule(floor, exact, "/")
+
+
+def test_bound_kind_names_floor_ceiling_and_projection():
+    assert bound_kind(q(10, "more_than", projected=True)) == "floor (more than), projected"
+    assert bound_kind(q(10, "at_least")) == "floor (at least)"
+    assert bound_kind(q(10, "nearly")) == "ceiling (nearly)"
+    assert bound_kind(q(10)) == "exact as printed"
+    assert bound_kind(q(10, "about")) == "approximate (about)"
+
+
+def test_counted_as_lets_unlike_measure_words_add_and_says_why():
+    quilts, sets = q(40, "exact", "床", fid="f1"), q(30, "exact", "套", fid="f2")
+    with pytest.raises(QuantityError, match="units differ"):
+        quilts + sets
+    why = "a quilt and a set of clothing are one item each"
+    total = counted_as(quilts, "", why) + counted_as(sets, "", why)
+    assert (total.value, total.qualifier, total.unit, total.sources) == (70, "exact", "", ("f1", "f2"))
+    assert any("40床 (f1, exact) counted as" in w and why in w for w in total.working)
+    with pytest.raises(QuantityError, match="say why"):
+        counted_as(quilts, "", " ")
+
+
+def test_at_most_one_each_is_a_ceiling_in_the_recipients_unit():
+    items = q(70, "exact")
+    reached = at_most_one_each(items, "户")
+    assert (reached.value, reached.low, reached.high, reached.qualifier, reached.unit) == (70, None, 70, "at_most", "户")
+    assert reached.en() == "at most 70 households"
+    share = reached / q(1000, "exact", "户") * 100
+    assert share.qualifier == "at_most" and share.en("%") == "at most 7%"
+    assert "one item each" in reached.working[-1]
+    with pytest.raises(QuantityError, match="no upper bound"):
+        at_most_one_each(q(70, "more_than"), "户")
+
+
+@pytest.mark.parametrize("date, text", [("--03-05", "5 March"), ("2024-12-31", "31 December"), ("--1-9", "9 January")])
+def test_fmt_day_month(date, text):
+    assert fmt_day_month(date) == text
+
+
+def test_fmt_day_month_refuses_what_is_not_a_day():
+    import datetime
+
+    assert fmt_day_month(datetime.date(2024, 2, 29)) == "29 February"
+    for bad in ("--13-01", "2024", "March 5"):
+        with pytest.raises(QuantityError, match="fmt_day_month"):
+            fmt_day_month(bad)
+
+
+def test_step_is_the_last_line_of_the_working(book):
+    invest = Quantity.from_figure(book.get(article="a01", unit="元"))
+    per = invest / 3000
+    assert per.step == per.working[-1] and "÷ 3,000" in per.step and "= more than 550,000 yuan" in per.step
+    with pytest.raises(QuantityError, match="no working"):
+        Quantity.exact(3).step

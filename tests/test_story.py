@@ -367,3 +367,45 @@ def test_data_links_explicit_items_and_ledger_file():
         story.data_links("02-x", items=[("A B", "x")], ledger_file="l.csv")
     with pytest.raises(ValueError, match="plain .csv"):
         story.data_links("02-x", items=[], ledger_file="../l.csv")
+
+
+def hrefs_of(out) -> list[str]:
+    return [a["href"] for t, a in Parsed(out.data["text/html"]).tags if t == "a"]
+
+
+def test_data_links_accept_a_per_page_report_stem_and_take_its_page():
+    story.register_output("table", "pieces", "Pieces")
+    out = one(story.data_links, "00-page-overview--tsq-2024-summer")
+    assert hrefs_of(out) == ["data/00-page-overview--tsq-2024-summer/pieces.csv",
+                             "data/figures-tsq-2024-summer.csv"]
+    for bad in ("00-page-overview---x", "00-page-overview--", "--x", "a--b--c", "a--B"):
+        with pytest.raises(ValueError, match="stem"):
+            story.data_links(bad, items=[], ledger_file="l.csv")
+
+
+def test_data_links_default_to_the_report_the_build_names(monkeypatch):
+    monkeypatch.setenv(story.REPORT_ENV, "00-page-overview--p2")
+    story.register_output("chart", "figures-per-piece", "Figures")
+    assert hrefs_of(one(story.data_links)) == ["data/00-page-overview--p2/figures-per-piece.csv",
+                                              "data/figures-p2.csv"]
+    monkeypatch.setenv(story.REPORT_ENV, "bad name")
+    with pytest.raises(ValueError, match="stem"):
+        story.data_links()
+
+
+def test_report_stem_without_the_build_finds_the_notebook_the_kernel_runs(shell, monkeypatch, tmp_path):
+    import nbformat
+
+    monkeypatch.delenv(story.REPORT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    for stem, code in (("07-one", "x = 1"), ("08-two", "x = 2")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nbformat.write(nb, tmp_path / f"{stem}.ipynb")
+    monkeypatch.setitem(shell.user_ns, "In", ["", "x = 2"])
+    assert story.report_stem() == "08-two"
+    monkeypatch.setitem(shell.user_ns, "__session__", "/somewhere/09-lab.ipynb")
+    assert story.report_stem() == "09-lab"
+    monkeypatch.delitem(shell.user_ns, "__session__")
+    monkeypatch.setitem(shell.user_ns, "In", ["", "y = 3"])  # matches no notebook here
+    with pytest.raises(ValueError, match="DESK_REPORT"):
+        story.report_stem()

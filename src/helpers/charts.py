@@ -243,16 +243,14 @@ def _register(name: str, title: str) -> None:
 
 # --------------------------------------------------------------------------- helpers
 
-def readable_number(v: float, compact: bool = False) -> str:
-    """A number for a reader: 3,000 / 10,000 / 1 million / 1.65 billion.
-
-    `compact` gives tick-label forms: 10,000 / 1m / 1.65bn.
-    """
+def readable_number(v: float) -> str:
+    """A number for a reader, in value labels and tick labels alike: 3,000 / 10,000 /
+    1 million / 1.65 billion. Never "1m" or "10bn": on a chart "m" reads as metres."""
     if v == 0:
         return "0"
-    for size, word, short in ((1e9, " billion", "bn"), (1e6, " million", "m")):
+    for size, word in ((1e9, " billion"), (1e6, " million")):
         if abs(v) >= size:
-            return f"{_trim(v / size)}{short if compact else word}"
+            return f"{_trim(v / size)}{word}"
     return _trim(v)
 
 
@@ -264,7 +262,7 @@ def _trim(n: float) -> str:
 
 
 def log_scale(ax: Axes, axis: str = "x", max_ticks: int = 5) -> None:
-    """Log scale with powers of ten labelled for readers (1,000 … 1m … 1bn).
+    """Log scale with powers of ten labelled for readers (1,000 … 1 million … 1 billion).
 
     For the money-on-the-page chart, where yuan totals and head counts differ by
     orders of magnitude: put each figure on one log axis and say so in the axis
@@ -277,7 +275,7 @@ def log_scale(ax: Axes, axis: str = "x", max_ticks: int = 5) -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     target.set_major_locator(LogLocator(base=10, numticks=max_ticks))
-    target.set_major_formatter(FuncFormatter(lambda v, _pos: readable_number(v, compact=True)))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: readable_number(v)))
     target.set_minor_formatter(NullFormatter())
 
 

@@ -32,6 +32,10 @@ from helpers import numbers
 
 QUALIFIER_EN = {"exact": "", "more_than": "more than", "at_least": "at least", "nearly": "nearly",
                 "about": "about", "at_most": "at most", "range": "", "unbounded": "face value"}
+FACE_VALUE = " (face value)"
+# What a qualifier makes of a figure as a bound, for explanations ("floor ÷ exact = floor").
+BOUND_EN = {"exact": "exact", "more_than": "floor", "at_least": "floor", "nearly": "ceiling",
+            "at_most": "ceiling", "about": "approximate", "range": "range", "unbounded": "not bounded"}
 QUALIFIER_ZH = {"more_than": "超{}", "at_least": "{}以上", "nearly": "近{}", "about": "约{}",
                 "at_most": "不超过{}"}
 # unit → (singular, plural) in English; measure words like 个 depend on the noun: pass unit_en.
@@ -136,6 +140,13 @@ class Quantity:
     def is_bounded(self) -> bool:
         return self.low is not None or self.high is not None
 
+    @property
+    def step(self) -> str:
+        """The last line of the working: how this number was made from its inputs."""
+        if not self.working:
+            raise QuantityError(f"{self.label or self.value!r} has no working")
+        return self.working[-1]
+
     def qualifier_en(self) -> str:
         """"at least", "more than", "about", "nearly", "at most", "face value" or ""."""
         return QUALIFIER_EN[self.qualifier]
@@ -149,16 +160,32 @@ class Quantity:
             return self.label
         return f"({self.label})"
 
-    def en(self, unit_en: str | tuple[str, str] | None = None, digits: int = 3) -> str:
+    def en(self, unit_en: str | tuple[str, str] | None = None, digits: int = 3, *,
+           per: str | None = None) -> str:
         """Reader English: "at least 550,000 yuan", "about 217,000 yuan", "1.64 people per household",
-        "10 to 15 servings", "550,000 yuan (face value)"."""
+        "10 to 15 servings", "550,000 yuan (face value)".
+
+        A rate (unit ``a/b``) reads "… per <b>"; `per` names the denominator in English
+        (``per="building"`` for 元/栋), and then `unit_en` names only the numerator. Money
+        rates read as money: "more than 28.9 million yuan per building"."""
+        if per is not None or (unit_en is None and self.unit.startswith("元/")):
+            return self._rate_en(unit_en, per, digits)
         if self.qualifier == "range":
             return f"{self._num(self.low, digits)} to {self._with_unit(self.high, unit_en, digits)}"
         text = self._with_unit(self.value, unit_en, digits)
         if self.qualifier == "unbounded":
-            return f"{text} (face value)"
+            return text + FACE_VALUE
         qual = QUALIFIER_EN[self.qualifier]
         return f"{qual} {text}" if qual else text
+
+    def _rate_en(self, unit_en, per: str | None, digits: int) -> str:
+        """`en` of a rate: the numerator's words, then "per <denominator>"."""
+        num, _, den = self.unit.partition("/")
+        per = per if per is not None else _unit_words(den, None, 1)
+        text = replace(self, unit=num).en(unit_en, digits)
+        if self.qualifier == "unbounded":
+            return f"{text.removesuffix(FACE_VALUE)} per {per}{FACE_VALUE}"
+        return f"{text} per {per}"
 
     def zh(self, qualifier: bool = True, digits: int = 3) -> str:
         """Chinese as papers print it: "55万元", "16.5亿元", with 超/以上/约/近/不超过 when qualified."""
@@ -184,6 +211,50 @@ class Quantity:
 
     def __str__(self) -> str:
         return self.zh()
+
+
+# ------------------------------------------------------------------ explaining and relabelling
+
+
+def bound_en(q: Quantity) -> str:
+    """What `q` is as a bound: "floor", "ceiling", "exact", "approximate", "range", "not bounded"."""
+    return BOUND_EN[q.qualifier]
+
+
+def bound_rule(a: Quantity, b: Quantity, op: str = "÷") -> str:
+    """Why a result carries its qualifier, from the operands': "floor ÷ exact = floor"."""
+    if op not in ("+", "-", "×", "÷"):
+        raise QuantityError(f"bound_rule: unknown operator {op!r}; use + - × ÷")
+    result = _combine(a, b, op)
+    return f"{bound_en(a)} {op} {bound_en(b)} = {bound_en(result)}"
+
+
+def bound_kind(q: Quantity) -> str:
+    """A figure's kind for a table: "floor (more than), projected", "exact as printed"."""
+    qual = q.qualifier_en()
+    words = f"{bound_en(q)} ({qual})" if qual and q.qualifier != "unbounded" else (
+        bound_en(q) if q.qualifier != "exact" else "exact as printed")
+    return words + (", projected" if q.projected else "")
+
+
+def counted_as(q: Quantity, unit: str, why: str) -> Quantity:
+    """`q` relabelled to `unit` so unlike measure words can be added (床, 套, 条 → items;
+    部 and 辆 → vehicles). `why` says why they count alike; it goes into the working."""
+    if not why.strip():
+        raise QuantityError(f"counted_as: say why {q.label} ({q.unit}) counts as {unit or 'a plain count'}")
+    line = f"{q.ref()} counted as {unit or 'plain'} units: {why}"
+    return replace(q, unit=unit, origin="derived", label=f"{q.ref()} as {unit or 'items'}",
+                   working=q.working + (line,))
+
+
+def at_most_one_each(items: Quantity, unit: str, who: str = "recipients") -> Quantity:
+    """How many `who` `items` can reach at one item each: at most as many as the items, and
+    possibly none (a ceiling, qualifier ``at_most``), in `unit` (e.g. 户 households)."""
+    if items.high is None:
+        raise QuantityError(f"at_most_one_each: {items.label} has no upper bound, so it caps nothing")
+    line = f"{who} ≤ items: at most {fmt_number(items.high)} (one item each at best)"
+    return replace(items, value=items.high, low=None, qualifier="at_most", unit=unit, origin="derived",
+                   label=f"at most {items.ref()}", working=items.working + (line,))
 
 
 def _whole(x):
@@ -346,6 +417,23 @@ def fmt_yuan(x, digits: int = 3) -> str:
         if abs(d) >= scale:
             return f"{fmt_number(d / scale, digits)} {word} yuan"
     return f"{fmt_number(d, digits)} yuan"
+
+
+def fmt_day_month(date) -> str:
+    """A day for English readers, "5 March", from a ledger date ("--03-05", "2024-03-05") or a date."""
+    import calendar
+    import datetime
+
+    if isinstance(date, datetime.date):
+        month, day = date.month, date.day
+    else:
+        parts = str(date).removeprefix("--").split("-")
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise QuantityError(f"fmt_day_month: {date!r} is not a day (--MM-DD or YYYY-MM-DD)")
+        month, day = (int(p) for p in parts[-2:])
+    if not 1 <= month <= 12:
+        raise QuantityError(f"fmt_day_month: {date!r} has no month {month}")
+    return f"{day} {calendar.month_name[month]}"
 
 
 def _zh_number(x, digits: int) -> str:

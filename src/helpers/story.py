@@ -9,7 +9,7 @@ in the order STORY-STANDARDS.md gives the report:
     quotes(figures, page)                 # "What the article says"
     methodology([(name, how, inputs), ...])
     limitations([...]); open_questions([...])
-    data_links(notebook)                  # CSVs of the charts and tables, and the page ledger
+    data_links()                          # CSVs of the charts and tables, and the page ledger
 
 Every string is HTML-escaped, and ``{ } $`` become character references too: page text
 and prose are untrusted and must reach the reader literally, never as markup,
@@ -25,6 +25,9 @@ import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A report's stem: the notebook's, or "<notebook stem>--<page slug>" for a per-page report.
+REPORT_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*)?$")
+REPORT_ENV = "DESK_REPORT"   # the build sets it to the stem of the report being built
 LEDGER_FILE = "figures-{page}.csv"   # the page ledger the build copies to reports/data/
 _IGNORE = "tex2jax_ignore mathjax_ignore"  # tells a maths renderer, if any, to keep $ literal
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;"})
@@ -409,18 +412,74 @@ def open_questions(items: Sequence[Any], *, heading: str = "Questions the articl
     _emit(_section("desk-questions", heading, _list(out)))
 
 
-def data_links(notebook: str, *, page: str | None = None, items: Iterable[tuple[str, str]] | None = None,
+def _notebook_of_kernel() -> str | None:
+    """The stem of the notebook this kernel runs, when no build says so.
+
+    JupyterLab and VS Code put the notebook's path in ``__session__`` /
+    ``__vsc_ipynb_file__``; otherwise (nbclient, nbmake: cwd is the notebook's folder)
+    the notebook in the cwd whose code cells hold the inputs this kernel has run.
+    """
+    import json
+    from pathlib import Path
+
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    for key in ("__session__", "__vsc_ipynb_file__"):
+        path = str(shell.user_ns.get(key) or "")
+        if path.endswith(".ipynb"):
+            return Path(path).stem
+    ran = {s.strip() for s in shell.user_ns.get("In", []) if s.strip()}
+    if not ran:
+        return None
+    scores = {}
+    for nb in sorted(Path.cwd().glob("*.ipynb")):
+        try:
+            cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        code = {"".join(c["source"]).strip() if isinstance(c["source"], list) else c["source"].strip()
+                for c in cells if c.get("cell_type") == "code"}
+        scores[nb.stem] = len(ran & code)
+    best = max(scores.values(), default=0)
+    winners = [stem for stem, n in scores.items() if n == best]
+    return winners[0] if best and len(winners) == 1 else None
+
+
+def report_stem() -> str:
+    """The stem of the report being built: ``$DESK_REPORT`` (set by the build, e.g.
+    ``00-page-overview--<slug>``), else the stem of the notebook this kernel runs."""
+    import os
+
+    stem = os.environ.get(REPORT_ENV) or _notebook_of_kernel()
+    if not stem:
+        raise ValueError(f"story.data_links: which report is this? Set {REPORT_ENV} to its stem "
+                         "(the build does), or pass notebook= explicitly")
+    return stem
+
+
+def data_links(notebook: str | None = None, *, page: str | None = None,
+               items: Iterable[tuple[str, str]] | None = None,
                ledger_file: str | None = None, heading: str = "Data") -> None:
     """Links to the CSV behind each chart and table, and to the page's figure ledger.
 
-    `notebook` is the notebook's stem (``01-park-investment-per-job``): the build
-    writes its CSVs to ``reports/data/<notebook>/<name>.csv``, linked here relative
-    to the report. `items` are (name, label) pairs; by default every chart and named
-    table shown so far in this kernel. The ledger is ``reports/data/<ledger_file>``,
-    default ``figures-<page>.csv`` (`page` defaults to the first manifest page).
+    `notebook` is the report's stem (``01-park-investment-per-job``, or
+    ``00-page-overview--<slug>`` for a per-page report); None means the report being
+    built (`report_stem`). The build writes its CSVs to ``reports/data/<stem>/<name>.csv``,
+    linked here relative to the report. `items` are (name, label) pairs; by default every
+    chart and named table shown so far in this kernel. The ledger is
+    ``reports/data/<ledger_file>``, default ``figures-<page>.csv`` (`page` defaults to the
+    slug of a per-page report's stem, else the first manifest page).
     """
-    if not isinstance(notebook, str) or not NAME_RE.match(notebook):
-        raise ValueError(f"story.data_links: notebook {notebook!r} must be the notebook's file-safe stem")
+    if notebook is None:
+        notebook = report_stem()
+    if not isinstance(notebook, str) or not REPORT_RE.match(notebook):
+        raise ValueError(f"story.data_links: {notebook!r} must be a report's file-safe stem "
+                         "(<notebook> or <notebook>--<page slug>)")
     if items is None:
         items = [(name, title) for name, (_kind, title) in _outputs.items()]
     links = []
@@ -430,6 +489,8 @@ def data_links(notebook: str, *, page: str | None = None, items: Iterable[tuple[
         href = f"data/{notebook}/{name}.csv"
         links.append(f'<a href="{esc(href)}">{esc(_text("data_links", "label", label))}</a> ({esc(name)}.csv)')
     if ledger_file is None:
+        if page is None and "--" in notebook:
+            page = notebook.split("--", 1)[1]  # a per-page report names its page
         if page is None:
             from helpers import manifest
 
