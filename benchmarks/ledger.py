@@ -12,6 +12,8 @@ Run from anywhere: ``.venv/bin/python benchmarks/ledger.py``.
    * cn2an right (generous, since cn2an only rewrites numerals): transforming the figure's
      surface yields an Arabic number equal to the expected value, counting a number followed by
      万/亿 at its full value (``16.5亿`` counts as 1650000000); for a range both ends must appear.
+3. One long sentence: a 40,000-character line of figures with no sentence end (the cost per
+   figure must not grow with the sentence; it once took ~50 s).
 """
 
 from __future__ import annotations
@@ -146,9 +148,21 @@ def side_by_side() -> None:
           f"(cn2an keeps no unit, qualifier or offsets at all)")
 
 
+LONG_LINE_CHARS = 40_000
+
+
+def long_sentence() -> None:
+    line = ("投资123万元，" * (LONG_LINE_CHARS // 8 + 1))[:LONG_LINE_CHARS]
+    t0 = time.perf_counter()
+    n = len(ledger.extract(line))
+    secs = time.perf_counter() - t0
+    print(f"\none sentence of {len(line):,} characters (no 。), {n:,} figures: {secs:.2f} s")
+
+
 def main() -> None:
     throughput()
     side_by_side()
+    long_sentence()
 
 
 if __name__ == "__main__":

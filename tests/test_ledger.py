@@ -3,10 +3,10 @@
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from helpers import ledger, source
+from helpers import ledger, numbers, source
 from helpers.ledger import COLUMNS, KINDS, QUALIFIERS, FigureLookupError, extract
 
 N = None
@@ -186,6 +186,29 @@ FORMS = [
     ("七八个村", "七八个", N, 7, 8, "个", "about", "count"),
     ("二〇二四年", "二〇二四年", 2024, 2024, 2024, "年", "exact", "date"),
     ("2024年1月28日上午", "2024年1月28日", 28, 28, 28, "日", "exact", "date"),
+    # Traditional characters: read like the Simplified forms, units kept as written
+    ("投資總額將超過16.5億元", "超過16.5億元", 1650000000, 1650000000, N, "元", "more_than", "amount"),
+    ("總建築面積15萬平方米", "15萬平方米", 150000, 150000, 150000, "平方米", "exact", "area"),
+    ("共建設有57棟廠房", "57棟", 57, 57, 57, "棟", "exact", "count"),
+    ("崗位3000個以上", "3000個以上", 3000, 3000, N, "個", "at_least", "count"),
+    ("總投資約130萬元", "約130萬元", 1300000, N, N, "元", "about", "amount"),
+    ("招募250餘名志願者", "250餘名", 250, 250, N, "名", "more_than", "count"),
+    ("接待兩萬多人次", "兩萬多人次", 20000, 20000, N, "人次", "more_than", "count"),
+    ("不少於50家", "不少於50家", 50, 50, N, "家", "at_least", "count"),
+    ("將近900副", "將近900副", 900, N, 900, "副", "nearly", "count"),
+    ("每次10—15個", "10—15個", N, 10, 15, "個", "range", "count"),
+    ("首屆論壇", "首屆", 1, 1, 1, "屆", "exact", "ordinal"),
+    ("用了3個月", "3個月", 3, 3, 3, "個月", "exact", "duration"),
+    ("增長5個百分點", "5個百分點", 5, 5, 5, "個百分點", "exact", "percent"),
+    ("規模二千三百二十八點四九億元", "二千三百二十八點四九億元", 232849000000, 232849000000, 232849000000,
+     "元", "exact", "amount"),
+    # invisible characters inside a figure are read across and kept in the surface
+    ("共有1\u200b000人参加", "1\u200b000人", 1000, 1000, 1000, "人", "exact", "count"),
+    ("共有\u200b1,\u200c000人", "1,\u200c000人", 1000, 1000, 1000, "人", "exact", "count"),
+    ("总额超16.5\u2060亿\ufeff元", "超16.5\u2060亿\ufeff元", 1650000000, 1650000000, N, "元", "more_than",
+     "amount"),
+    ("面积15万平方\u200d米", "15万平方\u200d米", 150000, 150000, 150000, "平方米", "exact", "area"),
+    ("共3000\u00ad个\u200b以上\u200b。", "3000\u00ad个\u200b以上", 3000, 3000, N, "个", "at_least", "count"),
 ]
 
 
@@ -235,9 +258,55 @@ def test_adjacent_figures_split():
     ("计划新建5所学校,现有12所。", [True, True]),
     ("园区现有企业20家,明年将新增10家。", [False, True]),
     ("力争2025年产值突破1亿元。", [True, True]),
+    ("待企業全部入駐投產後,產業園投資總額將超16.5億元。", [True]),
+    ("預計明年接待遊客10萬人次。", [True]),
+    ("園區現有企業20家,明年將新增10家。", [False, True]),
+    ("計劃新建5所學校,將近900人受益。", [True, True]),
+    ("即將新增10家，將近900人受益，將軍3人。", [True, False, False]),
 ])
 def test_projected(text, expected):
     assert [f.projected for f in extract(text)] == expected
+
+
+def _projected_by_rescanning(text: str, start: int) -> bool:
+    """The definition of ``projected``, the slow way: search the sentence head before the figure
+    for a wide marker, and its last clause for 将 (what the ledger precomputes once per text)."""
+    norm = numbers.normalize(text).translate(ledger.TRADITIONAL)
+    s0 = max((m.end() for m in ledger.SENTENCE_END.finditer(norm, 0, start)), default=0)
+    head = norm[s0:start]
+    if ledger.FUTURE_WIDE.search(head):
+        return True
+    clause = max((m.end() for m in ledger.CLAUSE_END.finditer(head)), default=0)
+    return bool(ledger.FUTURE_WILL.search(head[clause:]))
+
+
+FUTURE_PIECES = st.sampled_from(["将", "將", "即", "近", "来", "军", "预计", "計劃", "模拟", "拟", "待", "后", "後",
+                                 "期待", "有望", "争取", "届时", "，", "；", "。", "\n", "、", "项目", "3个",
+                                 "20家", "五人", "16.5亿元", "2024年", "超", "近900副", "约"])
+
+
+@given(st.lists(FUTURE_PIECES, max_size=40).map("".join))
+@example("即将来临的春节放假3天")      # 即将 whatever follows
+@example("待项目投产后新增3个岗位后")  # 待…后 ends at the first 后
+@example("待后后3个，模拟20家")
+@settings(max_examples=400, deadline=None)
+def test_projected_matches_its_definition(text):
+    for f in extract(text):
+        assert f.projected == _projected_by_rescanning(text, f.start), f.describe()
+
+
+def test_long_sentence_costs_no_copy_per_figure():
+    """Figures of one sentence share its string (a 35,000-character line must not be copied
+    5,000 times) and read the same as in a short sentence."""
+    figs = extract("明年将投资123万元，" * 5000)
+    assert len(figs) == 5000 and len({id(f.sentence) for f in figs}) == 1
+    assert {(f.surface, f.value, f.before, f.after, f.projected) for f in figs} == {
+        ("123万元", 1230000, "明年将投资", "", True)}
+
+
+@pytest.mark.parametrize("text", ["一" * 5000 + "个", "一百二十三" * 400 + "个", "百分之" + "九" * 5000])
+def test_long_runs_of_numeral_characters_are_not_one_figure(text):
+    assert all(len(f.surface) <= ledger.MAX_CN_NUMERAL + 3 for f in extract(text))
 
 
 def test_straddling_a_join_keeps_raw_surface():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.numbers import (NumberError, normalize, parse_number, to_chinese, to_fullwidth,
+from helpers.numbers import (NumberError, narrow, normalize, parse_number, to_chinese, to_fullwidth,
                              to_mixed)
 
 FORMS = [
@@ -17,6 +17,11 @@ FORMS = [
     ("一亿二千万", 120000000), ("一万亿", 10**12), ("1.2万亿", 1_200_000_000_000),
     ("3千万", 30_000_000), ("15万", 150000), ("5万", 50000), ("二〇二四", 2024),
     ("零点五", 0.5), ("20%", 20), ("１５％", 15), ("0.25", 0.25),
+    # Traditional numeral characters
+    ("16.5億", 1650000000), ("15萬", 150000), ("兩萬", 20000), ("二千三百二十八點四九億", 232849000000),
+    # invisible characters are read across
+    ("1\u200b000", 1000), ("3,\u200c000", 3000), ("16.5\u2060亿", 1650000000), ("\ufeff一万\u200d五", 15000),
+    ("1\u00ad2", 12),
 ]
 
 
@@ -32,6 +37,16 @@ def test_unreadable_cores_raise_naming_the_input(bad):
     with pytest.raises(NumberError) as err:
         parse_number(bad)
     assert repr(bad) in str(err.value)
+
+
+def test_long_digit_by_digit_numeral_has_no_digit_limit():
+    assert parse_number("一" * 5000) == (10**5000 - 1) // 9  # int(str) would refuse 5000 digits
+
+
+def test_normalize_keeps_length_and_narrow_keeps_traditional():
+    raw = "１６．５億兩萬點"
+    assert normalize(raw) == "16.5亿两万点" and len(normalize(raw)) == len(raw)
+    assert narrow(raw) == "16.5億兩萬點"
 
 
 def test_no_float_noise_in_magnitudes():

@@ -26,6 +26,10 @@ Columns (``Figure`` attributes, in DataFrame order):
   subhead, paragraph, caption), ``before``/``after`` (the figure's clause around it, at most
   15 characters before and 8 after, cut at 、，；：。: the window ``near`` looks in), ``straddles_join`` and ``repaired_surface``.
 
+Reading (each tested): Traditional characters read like Simplified ones (逾16.5億元 → 1650000000
+元, more_than; 3000個 → unit 個 as written); invisible characters (zero-width space, joiners,
+word joiner, BOM, soft hyphen) are read across (1\u200b000人 → 1000, the surface keeps them).
+
 Decisions on what is *not* a figure (each tested):
 
 * Numbers in a short quotation (≤ 12 characters: “五个一百”, “2531”工作法, “十四五”) are names.
@@ -101,14 +105,30 @@ ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记")
 FIRST_UNITS = set("届次批个家位座台条场期轮款")
 DATE_PARTS = ("上旬", "中旬", "下旬", "初", "底", "末")
 
+# Traditional characters of the vocabulary in this module → Simplified, one for one, so the
+# Traditional forms (逾16.5億元, 3000個, 將超過, 預計) are read like the Simplified ones. Only the
+# working copy of the text is mapped: surfaces, sentences and units stay as written.
+_TRADITIONAL_PAIRS = ("個个 棟栋 戶户 輛辆 條条 場场 項项 臺台 隻只 頭头 張张 冊册 種种 類类 間间 隊队 "
+                      "塊块 盞盏 雙双 對对 組组 處处 屆届 輪轮 單单 區区 鎮镇 鄉乡 頓顿 車车 課课 時时 "
+                      "節节 門门 筆笔 級级 畝亩 頃顷 鐘钟 週周 號号 樓楼 層层 釐厘 噸吨 歲岁 貝贝 幀帧 "
+                      "餘余 過过 於于 將将 約约 為为 內内 預预 計计 劃划 擬拟 爭争 後后 軍军 領领 來来 "
+                      "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记")
+TRADITIONAL = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
+
 FUTURE_WIDE = re.compile(r"预计|计划|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
 FUTURE_WILL = re.compile(r"(?<!即)将(?![近军领士来])|即将")
+# The same markers, precomputed once per text (see ``_Context.projected``): every start of a
+# wide marker (overlapping ones too) with its end, and every 将 that is a future 将 whatever follows.
+_WIDE_AT = re.compile(rf"(?=({FUTURE_WIDE.pattern}))")
+_WILL_AT = re.compile(r"(?<=即)将|将(?![近军领士来])")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_END = re.compile(r"[，,；;：:]")
 
+MAX_CN_NUMERAL = 32  # 二千三百二十八点四九亿 is 11; a longer run is not one number (and stays linear)
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 FIRST_UNITS_RE = "".join(sorted(FIRST_UNITS))
-CORE_RE = re.compile(rf"(?:百分之)?(?:(?:{_ARABIC})[十百千万亿]*|[{CN_CHARS}]+(?:点[{CN_DIGITS}]+)?[万亿]*)"
+CORE_RE = re.compile(rf"(?:百分之)?(?:(?:{_ARABIC})[十百千万亿]*"
+                     rf"|[{CN_CHARS}]{{1,{MAX_CN_NUMERAL}}}(?:点[{CN_DIGITS}]+)?[万亿]*)"
                      rf"|首(?=[{FIRST_UNITS_RE}])")
 _CODE_NEIGHBOURS = set(":/._@#")
 QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
@@ -164,8 +184,8 @@ COLUMNS = tuple(f.name for f in fields(Figure))
 
 def extract(text: str) -> list[Figure]:
     """Every figure in ``text``; offsets index ``text`` and ``text[start:end] == surface``."""
-    norm = numbers.normalize(text)
-    ctx = _Context(text, norm)
+    ctx = _Context(text)
+    norm = ctx.norm
     found: list[Figure] = []
     pos = 0
     while True:
@@ -180,23 +200,81 @@ def extract(text: str) -> list[Figure]:
 
 
 class _Context:
-    """Text-wide facts computed once: sentence and clause ends, name quotations."""
+    """Text-wide facts computed once, so each figure costs O(log n) whatever the sentence length.
 
-    def __init__(self, text: str, norm: str):
-        self.text, self.norm = text, norm
+    Figures are found in ``norm``: the text with invisible characters dropped (so 1\u200b000
+    reads as 1000) and full-width, Traditional numeral and vocabulary characters mapped;
+    ``at[i]`` is the offset in ``text`` of ``norm[i]``."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.norm, self.at = _normalize(text)
+        norm = self.norm
         self.sentence_ends = [m.start() for m in SENTENCE_END.finditer(norm)]
+        self.raw_sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
+        self.clause_ends = [m.start() for m in CLAUSE_END.finditer(norm)]
         self.quotes = _name_quotes(norm)
-        self._future: dict[int, list[tuple[int, int]]] = {}
+        wide = [(m.start(), m.end(1)) for m in _WIDE_AT.finditer(norm)]
+        self.wide_starts, self.wide_ends = [w[0] for w in wide], [w[1] for w in wide]
+        self.will = [m.start() for m in _WILL_AT.finditer(norm)]
+        self._sentences: dict[int, tuple[str, int, int]] = {}
 
-    def sentence_span(self, i: int) -> tuple[int, int]:
+    def raw_span(self, i: int, j: int) -> tuple[int, int]:
+        """The ``text`` offsets of ``norm[i:j]`` (j > i), invisible characters inside kept."""
+        return self.at[i], self.at[j - 1] + 1
+
+    def written(self, i: int, j: int) -> str:
+        """``norm[i:j]`` as written in ``text``, less invisible characters, full-width narrowed."""
+        return numbers.narrow("".join(self.text[self.at[k]] for k in range(i, j)))
+
+    def sentence(self, i: int) -> tuple[str, int, int]:
+        """The stripped sentence holding ``text[i]`` and its ``text`` bounds (one shared string)."""
+        k = bisect.bisect_right(self.raw_sentence_ends, i - 1)
+        if k not in self._sentences:
+            ends = self.raw_sentence_ends
+            s0 = ends[k - 1] + 1 if k else 0
+            s1 = ends[k] + 1 if k < len(ends) else len(self.text)
+            raw = self.text[s0:s1]
+            sentence = raw.strip()
+            lo = s0 + len(raw) - len(raw.lstrip())
+            self._sentences[k] = (sentence, lo, lo + len(sentence))
+        return self._sentences[k]
+
+    def projected(self, i: int) -> bool:
+        """Future wording before ``norm[i]``: a wide marker (``FUTURE_WIDE``) anywhere in its
+        sentence, or 将 (``FUTURE_WILL``) in its clause; a marker must end by ``i``."""
         k = bisect.bisect_right(self.sentence_ends, i - 1)
-        start = self.sentence_ends[k - 1] + 1 if k else 0
-        end = self.sentence_ends[k] + 1 if k < len(self.sentence_ends) else len(self.norm)
-        return start, end
+        s0 = self.sentence_ends[k - 1] + 1 if k else 0
+        w = bisect.bisect_left(self.wide_starts, s0)
+        while w < len(self.wide_starts) and self.wide_starts[w] < i:
+            if self.wide_ends[w] <= i:
+                return True
+            w += 1  # ends past i: only markers starting within the last 26 characters get here
+        c = bisect.bisect_left(self.clause_ends, i) - 1
+        clause = self.clause_ends[c] + 1 if c >= 0 and self.clause_ends[c] >= s0 else s0
+        w = bisect.bisect_left(self.will, clause)
+        if w < len(self.will) and self.will[w] < i:
+            return True
+        return i > clause and self.norm[i - 1] == "将"  # 将 right before the figure: 将近 is its prefix
 
     def in_name_quote(self, i: int) -> bool:
         k = bisect.bisect_right(self.quotes, (i, float("inf"))) - 1
         return k >= 0 and self.quotes[k][0] <= i < self.quotes[k][1]
+
+
+_INVISIBLE_SET = frozenset(numbers.INVISIBLE)
+_DROP_INVISIBLE = str.maketrans("", "", numbers.INVISIBLE)
+
+
+def _normalize(text: str) -> tuple[str, range | list[int]]:
+    """The working copy of ``text`` and the ``text`` offset of each of its characters (plus one
+    past the end): invisible characters dropped, full-width and Traditional characters mapped."""
+    norm = numbers.normalize(text).translate(TRADITIONAL)
+    if not any(ch in norm for ch in numbers.INVISIBLE):
+        return norm, range(len(norm) + 1)
+    at = [i for i, ch in enumerate(text) if ch not in _INVISIBLE_SET]
+    at.append(len(text))
+    return norm.translate(_DROP_INVISIBLE), at
 
 
 def _name_quotes(norm: str) -> list[tuple[int, int]]:
@@ -204,8 +282,8 @@ def _name_quotes(norm: str) -> list[tuple[int, int]]:
     spans = []
     for m in re.finditer("|".join(re.escape(q) for q in QUOTES), norm):
         close = QUOTES[m.group()]
-        end = norm.find(close, m.end())
-        if end != -1 and end - m.end() <= MAX_NAME_QUOTE and "\n" not in norm[m.end():end]:
+        end = norm.find(close, m.end(), m.end() + MAX_NAME_QUOTE + 1)  # bounded: no O(n²) on ““““
+        if end != -1 and "\n" not in norm[m.end():end]:
             spans.append((m.end(), end))
     return sorted(spans)
 
@@ -224,6 +302,10 @@ class _Parse:
     kind: str = ""
     date: str = ""
     ordinal: bool = False
+    unit_at: int = -1     # where the unit is written (-1: implied, as % by 百分之)
+
+    def set_unit(self, unit: str, at: int) -> None:
+        self.unit, self.unit_at = unit, at
 
 
 def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int]:
@@ -256,7 +338,8 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
 
 def _first(ctx: _Context, s: int, fid: str) -> Figure:
     """首届, 首次, 首个…: the ordinal one."""
-    p = _Parse(s, s + 2, Decimal(1), unit=ctx.norm[s + 1], kind="ordinal", ordinal=True)
+    p = _Parse(s, s + 2, Decimal(1), kind="ordinal", ordinal=True)
+    p.set_unit(ctx.norm[s + 1], s + 1)
     _classify(p, "首", True)
     return _finish(ctx, p, fid)
 
@@ -282,15 +365,11 @@ def _split_cn(core: str) -> int | None:
     """Length of the usable Chinese numeral at the start of ``core`` (None: a word, not a number).
 
     A run like 五个一百 reaches here as 五 (个 stops the regex); a run like 一百二十三四 is cut
-    where it stops being one numeral."""
+    where it stops being one numeral. At most ``MAX_CN_NUMERAL`` characters are one numeral,
+    which keeps a hostile run of numeral characters linear instead of O(n²) parses."""
     if core.startswith("百分之"):
         return len(core)
-    try:
-        numbers.parse_decimal(core)
-        return len(core)
-    except numbers.NumberError:
-        pass
-    for n in range(len(core) - 1, 0, -1):
+    for n in range(min(len(core), MAX_CN_NUMERAL), 0, -1):
         try:
             numbers.parse_decimal(core[:n])
             return n
@@ -328,7 +407,7 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
         if nxt or not norm.startswith(("多功能", "多元", "多样", "多种", "余热"), i):
             p.qualifier, i = "more_than", i + 1
     if not p.unit:
-        p.unit = _match_unit(norm, i, is_cn)
+        p.set_unit(_match_unit(norm, i, is_cn), i)
         i += len(p.unit)
     p.end = i
     if p.unit in ("年", "月"):
@@ -370,9 +449,11 @@ def _read_date(norm: str, p: _Parse) -> None:
         except numbers.NumberError:
             break
         if m.group(2) == "月" and year is not None and month is None and 1 <= n <= 12:
-            month, p.unit = n, "月"
+            month = n
+            p.set_unit("月", m.start(2))
         elif m.group(2) in "日号" and month is not None and day is None and 1 <= n <= 31:
-            day, p.unit = n, m.group(2)
+            day = n
+            p.set_unit(m.group(2), m.start(2))
         else:
             break
         p.value, i = Decimal(n), m.end()
@@ -429,7 +510,8 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
         low = low * Decimal(high / numbers.parse_decimal(second.rstrip("十百千万亿") or "1"))
     if not low < high:
         return False
-    p.unit = p.unit or unit2
+    if not p.unit:
+        p.set_unit(unit2, j)
     p.low, p.high, p.value, p.qualifier = low, high, None, "range"
     p.end = j + len(unit2)
     if p.unit == "日" and 1 <= high <= 31:
@@ -513,17 +595,17 @@ def _classify(p: _Parse, core: str, is_cn: bool) -> None:
 
 
 def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
+    """The figure in ``text`` offsets, with its sentence, clause window and projection."""
     text = ctx.text
-    s0, s1 = ctx.sentence_span(p.start)
-    sentence = text[s0:s1].strip()
-    lead = len(text[s0:s1]) - len(text[s0:s1].lstrip())
-    rel = p.start - s0 - lead
-    before = _CLAUSE_MARK.split(sentence[:max(0, rel)])[-1][-WINDOW_BEFORE:]
-    after = _CLAUSE_MARK.split(sentence[rel + p.end - p.start:], maxsplit=1)[0][:WINDOW_AFTER]
+    start, end = ctx.raw_span(p.start, p.end)
+    sentence, lo, hi = ctx.sentence(start)
+    before = _CLAUSE_MARK.split(text[max(lo, start - WINDOW_BEFORE):start])[-1]
+    after = _CLAUSE_MARK.split(text[end:min(hi, end + WINDOW_AFTER)], maxsplit=1)[0]
+    unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit))
     return Figure(
-        article="", start=p.start, end=p.end, surface=text[p.start:p.end],
-        value=_native(p.value), low=_native(p.low), high=_native(p.high), unit=p.unit,
-        qualifier=p.qualifier, kind=p.kind, projected=_projected(ctx, s0, p.start),
+        article="", start=start, end=end, surface=text[start:end],
+        value=_native(p.value), low=_native(p.low), high=_native(p.high), unit=unit,
+        qualifier=p.qualifier, kind=p.kind, projected=ctx.projected(p.start),
         sentence=sentence, noun="" if p.kind == "date" else _noun(before, after), date=p.date,
         before=before, after=after, id=fid,
     )
@@ -533,15 +615,6 @@ def _native(d: Decimal | None) -> int | float | None:
     return None if d is None else numbers.to_native(d)
 
 
-def _projected(ctx: _Context, s0: int, i: int) -> bool:
-    """Future wording before the figure: wide markers in the sentence, 将 in its clause."""
-    head = ctx.norm[s0:i]
-    if FUTURE_WIDE.search(head):
-        return True
-    clause_start = max((m.end() for m in CLAUSE_END.finditer(head)), default=0)
-    return bool(FUTURE_WILL.search(head[clause_start:]))
-
-
 _CLAUSE_MARK = re.compile(r"[，,、；;：:。！？!?]")
 _NOUN_STOP = re.compile(r"[（）()“”\"\s\d的在和与及等将]|作为|用于|成立于")
 _VERB = re.compile(r"共投入|投入|提供|建设|达到|就有|共有|发放|送出|派出|吸引|开展|服务|组织|慰问|公布|下辖|有|共|达")
@@ -549,12 +622,23 @@ _VERB = re.compile(r"共投入|投入|提供|建设|达到|就有|共有|发放|
 
 def _noun(before: str, after: str) -> str:
     """A lookup hint, not a fact: up to 4 characters after the figure, else before it."""
-    head = _NOUN_STOP.split(after, maxsplit=1)[0][:4]
+    head = _split_written(_NOUN_STOP, after, maxsplit=1)[0][:4]
     if head:
         return head
-    segment = ([x for x in _NOUN_STOP.split(before) if x] or [""])[-1]
-    pieces = [x for x in _VERB.split(segment) if x]
+    segment = ([x for x in _split_written(_NOUN_STOP, before) if x] or [""])[-1]
+    pieces = [x for x in _split_written(_VERB, segment) if x]
     return pieces[-1][-4:] if pieces else ""
+
+
+def _split_written(pattern: re.Pattern, raw: str, maxsplit: int = 0) -> list[str]:
+    """``pattern.split(raw)`` matching the Simplified form (將 as 将) but cutting ``raw`` as written."""
+    pieces, last = [], 0
+    for n, m in enumerate(pattern.finditer(raw.translate(TRADITIONAL))):
+        if maxsplit and n == maxsplit:
+            break
+        pieces.append(raw[last:m.start()])
+        last = m.end()
+    return pieces + [raw[last:]]
 
 
 def _with_id(f: Figure, fid: str) -> Figure:

@@ -16,6 +16,10 @@ Conventions:
 * Digit-by-digit Chinese (``二〇二四``) is read as digits (2024), as in years.
 * ``百分之十一`` and ``11%`` parse to 11: the number of percent; the ``%`` is the unit.
 * ``两`` is 2, ``〇``/``零`` are 0.
+* Traditional numeral characters read as their Simplified forms: ``萬`` ``億`` ``兩`` ``點``
+  (``16.5億`` = 1650000000).
+* Invisible format characters (zero-width space, joiners, word joiner, BOM, soft hyphen) are
+  read across: ``1\u200b000`` = 1000.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ CN_DIGITS = "零〇○一二两三四五六七八九"
 CN_CHARS = CN_DIGITS + "十百千万亿"
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
+_NORMAL = {**_FULLWIDTH, **str.maketrans("萬億兩點", "万亿两点")}  # + Traditional numerals
+# Characters that print as nothing: a number written across one is still one number.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
 _ARABIC_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 _PERCENT_PREFIX = "百分之"
 
@@ -41,9 +49,14 @@ class NumberError(ValueError):
     """A string is not a numeral core this module can read; the message quotes it."""
 
 
-def normalize(s: str) -> str:
+def narrow(s: str) -> str:
     """Full-width digits, point, comma and percent sign → ASCII (same length, so offsets hold)."""
     return s.translate(_FULLWIDTH)
+
+
+def normalize(s: str) -> str:
+    """``narrow`` plus Traditional numeral characters → Simplified (same length, offsets hold)."""
+    return s.translate(_NORMAL)
 
 
 def parse_number(s: str) -> int | float:
@@ -61,7 +74,7 @@ def to_native(d: Decimal) -> int | float:
 def parse_decimal(s: str) -> Decimal:
     """Like ``parse_number`` but returns the exact ``Decimal``."""
     raw = s
-    s = normalize(s.strip())
+    s = normalize(s.translate(_DROP_INVISIBLE).strip())
     if s.startswith(_PERCENT_PREFIX):
         s = s[len(_PERCENT_PREFIX):]
     if s.endswith("%"):
@@ -115,7 +128,7 @@ def _parse_integer(s: str, raw: str) -> int:
     if all(ch in DIGIT for ch in s):
         if len(s) > 1 and "两" in s:
             raise NumberError(f"not a number: {raw!r} (两 in digit-by-digit numeral)")
-        return int("".join(str(DIGIT[c]) for c in s))
+        return int(Decimal("".join(str(DIGIT[c]) for c in s)))  # no int(str) digit limit
     total = 0          # finished 亿/万 sections
     section = 0        # current section below 万
     digit = None       # pending digit
