@@ -24,8 +24,11 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
 reports: $(STAMP)
 	$(BIN)/desk build
 
+# Unit, build and browser tests, plus every story notebook run top to bottom (nbmake) once there are any.
+# --dist loadfile keeps each test file on one worker, so session fixtures (a built desk) are built once.
+NOTEBOOK_FILES := $(wildcard notebooks/*.ipynb)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile tests $(if $(NOTEBOOK_FILES),--nbmake notebooks)
 
 lab: $(STAMP) $(LAB_STAMP)
 	$(LAB_VENV)/bin/jupyter lab notebooks

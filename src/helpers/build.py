@@ -1,0 +1,621 @@
+"""Notebooks → reader reports: execute (parallel, incremental), render, write atomically.
+
+``build()`` is what ``desk build`` and ``make reports`` run:
+
+1. Check the raw data (``helpers.manifest.verify_all``) before anything executes.
+2. Plan one job per report: ``notebooks/NN-slug.ipynb`` → ``NN-slug.html``; a notebook with
+   ``metadata.desk.per_page`` runs once per manifest page (``PAGE = "<slug>"`` injected after
+   the cell tagged ``parameters``).
+3. Skip a job whose input hash (notebook, helpers package, data/ but data/processed,
+   requirements.lock) matches ``<out>/.build.json``. This path imports nothing heavy and
+   starts no kernel, so a no-change build takes well under a second.
+4. Execute the rest in memory with nbclient, up to ``jobs`` kernels at once; meanwhile write
+   ``data/processed/{articles,figures}.csv`` and copy each page's ledger to ``<out>/data/``.
+5. Render each executed notebook (``helpers.render``) and write its page and CSVs, every file
+   through a temp file and ``os.replace``; then the index and ``.build.json``.
+
+A failing notebook leaves its previous report untouched and is reported with the cell number
+and first line of that cell; the other reports still build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from helpers import paths
+
+NOTEBOOK_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
+STATE_NAME = ".build.json"
+FORMAT = "desk-build-1"  # bump to invalidate every recorded hash
+KERNEL = "python3"
+CELL_TIMEOUT = 600
+STARTUP_TIMEOUT = 120
+
+
+class BuildInputError(ValueError):
+    """A bad request (unknown notebook, badly named file): the user's to fix, no traceback."""
+
+
+class BuildFailed(Exception):
+    """One or more reports failed; `failures` names each notebook, cell and error."""
+
+    def __init__(self, failures: list["Failure"]):
+        self.failures = failures
+        super().__init__("\n".join(str(f) for f in failures))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a build reads and writes. Defaults are the project's; tests point at tmp dirs."""
+
+    root: Path
+    out: Path
+    cache: Path
+
+    @classmethod
+    def make(cls, root: Path | None = None, out: Path | None = None, cache: Path | None = None) -> "Layout":
+        root = Path(root or paths.ROOT).resolve()
+        return cls(root=root, out=Path(out or root / "reports").resolve(), cache=Path(cache or paths.CACHE))
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def manifest(self) -> Path:
+        return self.data / "raw" / "manifest.json"
+
+    @property
+    def processed(self) -> Path:
+        return self.data / "processed"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to produce: a notebook, optionally for one page, and its input hash."""
+
+    notebook: Path
+    report: str          # file name in the out dir, e.g. "01-park-jobs.html"
+    page: str | None     # manifest slug for per-page notebooks
+    key: str
+
+    @property
+    def stem(self) -> str:
+        return self.report[: -len(".html")]
+
+
+@dataclass
+class Failure:
+    notebook: str
+    report: str
+    message: str
+
+    def __str__(self) -> str:
+        plain = not self.report or self.report == Path(self.notebook).stem + ".html"
+        what = self.notebook if plain else f"{self.notebook} [{self.report}]"
+        return f"{what}: {self.message}"
+
+
+@dataclass
+class BuildResult:
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# ---------------------------------------------------------------- the build
+
+def build(
+    names: Iterable[str] = (),
+    *,
+    root: Path | None = None,
+    out: Path | None = None,
+    cache: Path | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+) -> BuildResult:
+    """Build the reports (all notebooks, or `names`); see the module docstring.
+
+    Raises ``ManifestError`` (raw data wrong) or `BuildInputError` before executing anything.
+    Notebook failures are returned in ``result.failures`` (the CLI exits non-zero).
+    """
+    from helpers import manifest
+
+    t0 = time.monotonic()
+    lay = Layout.make(root, out, cache)
+    entries = manifest.verify_all(lay.manifest)
+    names = list(names)
+    notebooks = select_notebooks(lay, names)
+    common = inputs_digest(lay)
+    state = load_state(lay.out)
+    planned = plan(notebooks, [e.slug for e in entries], common)
+    todo = [j for j in planned if force or not is_current(j, state, lay.out)]
+    result = BuildResult(skipped=[j.report for j in planned if j not in todo])
+    data_key = _digest(FORMAT, common, "data", *[e.slug for e in entries])
+    data_todo = force or not _data_current(state, data_key, lay)
+    if not names:
+        prune(state, {j.report for j in planned}, lay.out, log)
+    if todo or data_todo:
+        clean_temp(lay.out)
+        outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
+                              max(1, jobs or os.cpu_count() or 1), log)
+        _apply(outcome, state, result, lay.out)
+    write_index(state, lay, common, force, log)
+    save_state(lay.out, state)
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _apply(outcome: "Outcome", state: dict, result: BuildResult, out: Path) -> None:
+    """Record what this build produced; drop ledger copies of pages no longer listed."""
+    if outcome.data is not None:
+        old = set((state.get("data") or {}).get("ledgers", {}).values())
+        for rel in sorted(old - set(outcome.data.get("ledgers", {}).values())):
+            (out / rel).unlink(missing_ok=True)
+        state["data"] = outcome.data
+    for rec in outcome.reports:
+        state["reports"][rec["report"]] = {k: v for k, v in rec.items() if k != "report"}
+        result.executed.append(rec["report"])
+    result.failures.extend(outcome.failures)
+
+
+# ---------------------------------------------------------------- planning
+
+def select_notebooks(lay: Layout, names: list[str]) -> list[Path]:
+    """All ``NN-slug.ipynb`` notebooks, or the ones named (by path, file name or stem)."""
+    available = sorted(p for p in lay.notebooks.glob("*.ipynb") if NOTEBOOK_RE.match(p.name))
+    if not names:
+        return available
+    by_name = {p.name: p for p in available}
+    chosen: list[Path] = []
+    for name in names:
+        base = Path(name).name
+        base = base if base.endswith(".ipynb") else base + ".ipynb"
+        if base not in by_name:
+            if (lay.notebooks / base).is_file():
+                raise BuildInputError(f"{lay.notebooks / base}: notebook names must look like NN-slug.ipynb")
+            raise BuildInputError(f"{name}: no such notebook in {lay.notebooks}")
+        if by_name[base] not in chosen:
+            chosen.append(by_name[base])
+    return chosen
+
+
+def plan(notebooks: list[Path], pages: list[str], common: str) -> list[Job]:
+    """The jobs for these notebooks: one each, or one per page for per-page notebooks."""
+    jobs: list[Job] = []
+    for nb_path in notebooks:
+        raw = nb_path.read_bytes()
+        stem = nb_path.stem
+        if _is_per_page(raw, nb_path):
+            for i, slug in enumerate(pages):
+                report = f"{stem}.html" if i == 0 else f"{stem}--{slug}.html"
+                jobs.append(Job(nb_path, report, slug, _digest(FORMAT, common, raw, slug, report)))
+        else:
+            jobs.append(Job(nb_path, f"{stem}.html", None, _digest(FORMAT, common, raw, "", stem)))
+    return jobs
+
+
+def _is_per_page(raw: bytes, path: Path) -> bool:
+    try:
+        doc = json.loads(raw)
+    except ValueError as e:
+        raise BuildInputError(f"{path}: not a valid notebook (JSON error: {e})") from None
+    desk = (doc.get("metadata") or {}).get("desk") or {} if isinstance(doc, dict) else {}
+    return bool(isinstance(desk, dict) and desk.get("per_page"))
+
+
+def is_current(job: Job, state: dict, out: Path) -> bool:
+    """True when the recorded report was built from exactly these inputs and its files exist."""
+    rec = state["reports"].get(job.report)
+    if not rec or rec.get("key") != job.key:
+        return False
+    return all((out / f).is_file() for f in [job.report, *rec.get("files", [])])
+
+
+def _data_current(state: dict, key: str, lay: Layout) -> bool:
+    rec = state.get("data") or {}
+    if rec.get("key") != key:
+        return False
+    return all((lay.out / f).is_file() for f in rec.get("ledgers", {}).values())
+
+
+# ---------------------------------------------------------------- input hashes
+
+def inputs_digest(lay: Layout) -> str:
+    """One hash over everything a notebook's output may depend on besides itself."""
+    import helpers
+
+    h = hashlib.sha256(f"{FORMAT}\0python{sys.version_info[0]}.{sys.version_info[1]}\0".encode())
+    _hash_tree(h, "helpers", Path(helpers.__file__).resolve().parent)
+    _hash_tree(h, "data", lay.data, skip_top={"processed"})
+    lock = lay.root / "requirements.lock"
+    h.update(b"lock\0" + (hashlib.sha256(lock.read_bytes()).digest() if lock.is_file() else b"none"))
+    return h.hexdigest()
+
+
+def _hash_tree(h, label: str, top: Path, skip_top: set[str] = frozenset()) -> None:
+    if not top.is_dir():
+        h.update(f"{label}\0missing\0".encode())
+        return
+    files = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        rel_dir = Path(dirpath).relative_to(top)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and d != "__pycache__" and not (rel_dir == Path(".") and d in skip_top)
+        )
+        files.extend(rel_dir / f for f in filenames if not f.startswith(".") and not f.endswith(".pyc"))
+    for rel in sorted(files, key=lambda p: p.as_posix()):
+        h.update(f"{label}/{rel.as_posix()}\0".encode())
+        h.update(hashlib.sha256((top / rel).read_bytes()).digest())
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- state, index, pruning
+
+def load_state(out: Path) -> dict:
+    path = out / STATE_NAME
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        state = {}
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        state = {}
+    state.setdefault("format", FORMAT)
+    state.setdefault("reports", {})
+    return state
+
+
+def save_state(out: Path, state: dict) -> None:
+    text = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out / STATE_NAME, text.encode("utf-8"))
+
+
+def prune(state: dict, planned: set[str], out: Path, log) -> None:
+    """Remove reports (and their CSVs) whose notebook or page no longer exists."""
+    for report in sorted(set(state["reports"]) - planned):
+        rec = state["reports"].pop(report)
+        for rel in [report, *rec.get("files", [])]:
+            (out / rel).unlink(missing_ok=True)
+        log(f"removed {report} (its notebook or page is gone)")
+
+
+def index_entries(state: dict) -> list[dict]:
+    """Catalogue items in notebook order, a per-page notebook's first page first."""
+    def order(item):
+        report, rec = item
+        return (rec.get("notebook", ""), report != Path(rec.get("notebook", "")).stem + ".html", report)
+
+    return [
+        {
+            "href": report,
+            "headline": rec.get("headline") or report,
+            "dek": rec.get("dek", ""),
+            "key_figure": rec.get("key_figure", ""),
+            "page": rec.get("page") or "",
+        }
+        for report, rec in sorted(state["reports"].items(), key=order)
+    ]
+
+
+def write_index(state: dict, lay: Layout, common: str, force: bool, log) -> None:
+    """Render index.html when its entries, the templates or the package changed."""
+    entries = index_entries(state)
+    key = _digest(FORMAT, common, json.dumps(entries, ensure_ascii=False, sort_keys=True))
+    current = (state.get("index") or {}).get("key") == key and (lay.out / "index.html").is_file()
+    if current and not force:
+        return
+    from helpers import render
+
+    page = render.render_index(entries, cache_dir=lay.cache)
+    write_atomic(lay.out / "index.html", page.encode("utf-8"))
+    state["index"] = {"key": key}
+    log("wrote index.html")
+
+
+# ---------------------------------------------------------------- atomic writes
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` via a temp file in the same directory and ``os.replace``.
+
+    Returns False (and leaves the file alone) when it already holds exactly `data`.
+    The temp name is hidden and unique; a killed build leaves at most such a temp file,
+    never a half-written report (`clean_temp` removes leftovers).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.desk-{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def clean_temp(out: Path) -> None:
+    """Remove temp files left in `out` by builds that were killed (their process is gone)."""
+    if not out.is_dir():
+        return
+    for tmp in out.rglob(".*.desk-*.tmp"):
+        m = re.search(r"\.desk-(\d+)(?:-\d+)?\.tmp$", tmp.name)
+        if m and not _alive(int(m.group(1))):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# ---------------------------------------------------------------- execution
+
+class NotebookError(Exception):
+    """A notebook did not run to the end: names the cell and the error."""
+
+
+@dataclass
+class Outcome:
+    reports: list[dict] = field(default_factory=list)  # new state records, with "report"
+    failures: list[Failure] = field(default_factory=list)
+    data: dict | None = None
+
+
+def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
+                jobs: int, log) -> Outcome:
+    """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step."""
+    import asyncio
+
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log))
+
+
+async def _execute_all(todo, lay, entries, state, data_key, jobs, log) -> Outcome:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    outcome = Outcome()
+    sem = asyncio.Semaphore(jobs)
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
+        data_task = None
+        if data_key is not None:
+            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log)
+
+        async def one(job: Job):
+            try:
+                async with sem:
+                    started = time.monotonic()
+                    nb = await execute_notebook(job, lay)
+                ledgers = await _ledgers(data_task, state)
+                rec = await loop.run_in_executor(
+                    pool, publish, job, nb, lay, ledgers, state["reports"].get(job.report)
+                )
+            except Exception as e:  # one notebook's failure must not stop the others
+                return Failure(job.notebook.name, job.report, _message(e))
+            log(f"built {job.report} ({time.monotonic() - started:.1f} s)")
+            return rec
+
+        results = await asyncio.gather(*(one(j) for j in todo))
+        if data_task is not None:
+            try:
+                outcome.data = await data_task
+            except Exception as e:
+                outcome.failures.append(Failure("data/processed", "", _message(e)))
+    for r in results:
+        (outcome.failures if isinstance(r, Failure) else outcome.reports).append(r)
+    return outcome
+
+
+def _message(e: Exception) -> str:
+    from helpers.render import RenderError
+
+    if isinstance(e, (NotebookError, RenderError)):
+        return str(e)
+    return f"{type(e).__name__}: {e}"
+
+
+async def _ledgers(data_task, state: dict) -> dict[str, str]:
+    """Page slug → ledger CSV path (relative to out), from this build's data step or the last."""
+    if data_task is not None:
+        try:
+            return (await data_task).get("ledgers", {})
+        except Exception:
+            pass
+    return (state.get("data") or {}).get("ledgers", {})
+
+
+async def execute_notebook(job: Job, lay: Layout):
+    """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.reads(job.notebook.read_text(encoding="utf-8"), as_version=4)
+    if job.page is not None:
+        inject_page(nb, job.page)
+    running: dict[str, int] = {}
+
+    def on_start(cell=None, cell_index=None, **_):
+        running["index"] = cell_index
+
+    client = NotebookClient(
+        nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+        allow_errors=False, record_timing=False, shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(lay.notebooks)}}, on_cell_start=on_start,
+    )
+    try:
+        # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
+        await client.async_execute(env=kernel_env(lay, job), stderr=subprocess.DEVNULL)
+    except CellExecutionError as e:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
+    except CellTimeoutError:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: timed out after {CELL_TIMEOUT} s") from None
+    except DeadKernelError as e:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: the kernel died ({e})") from None
+    return nb
+
+
+def inject_page(nb, page: str) -> None:
+    """Insert ``PAGE = "<slug>"`` after the cell tagged ``parameters`` (papermill style)."""
+    import nbformat
+
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in (cell.get("metadata", {}).get("tags") or []):
+            break
+    else:
+        raise NotebookError("per-page notebook has no cell tagged 'parameters' to set PAGE after")
+    injected = nbformat.v4.new_code_cell(
+        f"PAGE = {json.dumps(page)}", metadata={"tags": ["injected-parameters"], "desk_injected": True}
+    )
+    nb.cells.insert(i + 1, injected)
+
+
+def cell_label(nb, index: int | None) -> str:
+    """'cell N (first line)' with N counted in the committed notebook (1-based)."""
+    from helpers.render import _first_line
+
+    if index is None or not 0 <= index < len(nb.cells):
+        return "before the first cell"
+    cell = nb.cells[index]
+    if cell.get("metadata", {}).get("desk_injected"):
+        return f"the injected cell ({_first_line(cell)})"
+    number = sum(1 for c in nb.cells[: index + 1] if not c.get("metadata", {}).get("desk_injected"))
+    return f"cell {number} ({_first_line(cell)})"
+
+
+def kernel_env(lay: Layout, job: Job) -> dict[str, str]:
+    """The kernel's environment: fixed hash seed, headless matplotlib, this project's root,
+    and the report being built (``DESK_REPORT``, its stem: helpers.story links its CSVs)."""
+    import helpers
+
+    env = dict(os.environ)
+    src = str(Path(helpers.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env.update(
+        PYTHONHASHSEED="0", MPLBACKEND="Agg", DESK_BUILD="1", DESK_ROOT=str(lay.root), DESK_REPORT=job.stem,
+        SOURCE_DATE_EPOCH="0", PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
+    return env
+
+
+# ---------------------------------------------------------------- publishing
+
+def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], old: dict | None) -> dict:
+    """Render the executed notebook, write its page and CSVs, remove CSVs it no longer has."""
+    from helpers import render
+
+    pages = [job.page] if job.page is not None else list(ledgers)
+    links = [
+        {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in pages if p in ledgers
+    ]
+    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache)
+    for rel, data in sorted(report.files.items()):
+        write_atomic(lay.out / rel, data)
+    write_atomic(lay.out / job.report, report.html.encode("utf-8"))
+    for rel in sorted(set((old or {}).get("files", [])) - set(report.files)):
+        (lay.out / rel).unlink(missing_ok=True)
+    return {
+        "report": job.report,
+        "notebook": job.notebook.name,
+        "page": job.page,
+        "key": job.key,
+        "headline": report.headline,
+        "dek": report.dek,
+        "key_figure": report.key_figure,
+        "files": sorted(report.files),
+    }
+
+
+# ---------------------------------------------------------------- processed data
+
+def write_data(lay: Layout, entries, key: str, log) -> dict:
+    """``data/processed/{articles,figures}.csv`` for every page; each page's ledger to out/data/."""
+    mods = _data_modules()
+    if mods is None:
+        log("data/processed not written: helpers.source.articles_table or "
+            "helpers.ledger.page_figures is not available yet")
+        return {"key": key, "ledgers": {}, "skipped": True}
+    source, ledger = mods
+    import pandas as pd
+
+    articles, figures, ledgers = [], [], {}
+    for e in entries:
+        page = _read_page(source, e)
+        arts = source.articles_table(page)
+        if "page" not in arts.columns:
+            arts.insert(0, "page", e.slug)
+        figs = ledger.page_figures(page)
+        href = f"data/figures-{e.slug}.csv"
+        write_atomic(lay.out / href, _csv_bytes(figs))
+        articles.append(arts)
+        figures.append(figs)
+        ledgers[e.slug] = href
+    if entries:
+        write_atomic(lay.processed / "articles.csv", _csv_bytes(pd.concat(articles, ignore_index=True)))
+        write_atomic(lay.processed / "figures.csv", _csv_bytes(pd.concat(figures, ignore_index=True)))
+    log(f"wrote data/processed and {len(ledgers)} ledger(s)")
+    return {"key": key, "ledgers": ledgers}
+
+
+def _data_modules():
+    """(helpers.source, helpers.ledger) when both offer what the data step needs, else None."""
+    try:
+        from helpers import ledger, source
+    except ModuleNotFoundError as e:
+        if e.name in ("helpers.ledger", "helpers.source"):
+            return None
+        raise
+    needed = (getattr(source, "read_page", None), getattr(source, "articles_table", None),
+              getattr(ledger, "page_figures", None))
+    return (source, ledger) if all(needed) else None
+
+
+def _read_page(source, entry):
+    """The page for a manifest entry (checksums already verified), carrying the manifest slug."""
+    import dataclasses
+
+    page = source.read_page(entry.path)
+    if dataclasses.is_dataclass(page) and getattr(page, "slug", entry.slug) != entry.slug:
+        page = dataclasses.replace(page, slug=entry.slug)
+    return page
+
+
+def _csv_bytes(df) -> bytes:
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -1,0 +1,118 @@
+"""The reports' embedded Chinese font: a per-page subset of Noto Sans SC as WOFF2.
+
+Readers' phones may lack a CJK font, and a report must work offline, so every page
+carries, as a base64 ``@font-face``, only the glyphs its own text uses (plus ASCII and
+common punctuation). Noto Sans SC comes from the ``pylopdf-fonts-zh-cn`` package (SIL OFL).
+
+Subsetting is deterministic (no timestamp recalculation, brotli is deterministic), and
+subsets are cached on disk by (font bytes, character set), so rebuilding a page whose
+text did not change costs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from helpers import paths
+
+FAMILY = "Desk Sans SC"
+"""The @font-face family name. Deliberately not "Noto Sans SC", so the browser uses
+the embedded subset rather than whatever system font shares the name."""
+
+FALLBACKS = (
+    '"Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", '
+    '"Hiragino Sans GB", "Microsoft YaHei", system-ui, -apple-system, "Segoe UI", '
+    "Roboto, Helvetica, Arial, sans-serif"
+)
+FONT_STACK = f'"{FAMILY}", {FALLBACKS}'
+
+# Characters every page gets, so edits of punctuation or digits never show a fallback glyph.
+BASICS = "".join(chr(c) for c in range(0x20, 0x7F)) + (
+    "\u00a0\u00b7\u00d7\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2190\u2192\u2248\u2264\u2265"
+    "\u3000\u3001\u3002\u300a\u300b\u300c\u300d\u300e\u300f\u3010\u3011"
+    "\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\uff05\uff5e"
+)
+SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate the cache
+
+
+def font_path() -> Path:
+    """Path of the Noto Sans SC font file shipped by pylopdf-fonts-zh-cn."""
+    import pylopdf_fonts_zh_cn
+
+    return Path(pylopdf_fonts_zh_cn.sans_path())
+
+
+def charset(text: str) -> str:
+    """The sorted, unique printable characters of `text` plus the basics."""
+    chars = {c for c in text if c.isprintable() or c == "\u3000"} | set(BASICS)
+    return "".join(sorted(chars))
+
+
+@lru_cache(maxsize=8)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    st = path.stat()
+    return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+
+
+def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None = None) -> bytes:
+    """WOFF2 bytes of `font` (default Noto Sans SC) reduced to the characters of `text`."""
+    font = Path(font or font_path())
+    chars = charset(text)
+    key = hashlib.sha256(
+        f"{SUBSET_VERSION}\0{_digest(font)}\0{chars}".encode("utf-8")
+    ).hexdigest()
+    cache = Path(cache_dir or paths.CACHE) / "fonts" / f"{key}.woff2"
+    if cache.is_file():
+        return cache.read_bytes()
+    data = _subset(font, chars)
+    _write_cache(cache, data)
+    return data
+
+
+def _subset(font: Path, chars: str) -> bytes:
+    """Run fontTools' subsetter; timestamps untouched so equal inputs give equal bytes."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # names plus the OFL licence fields
+    options.name_languages = [0x409]
+    tt = TTFont(str(font), recalcTimestamp=False, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.subset(tt)
+    buf = io.BytesIO()
+    tt.flavor = "woff2"
+    tt.save(buf, reorderTables=True)
+    return buf.getvalue()
+
+
+def _write_cache(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def font_face_css(text: str, *, font: Path | None = None, cache_dir: Path | None = None) -> str:
+    """An ``@font-face`` rule embedding the subset for `text` as a data URI."""
+    data = base64.b64encode(subset_woff2(text, font=font, cache_dir=cache_dir)).decode("ascii")
+    return (
+        f'@font-face{{font-family:"{FAMILY}";font-style:normal;font-weight:400;'
+        f'font-display:swap;src:url(data:font/woff2;base64,{data}) format("woff2")}}'
+    )

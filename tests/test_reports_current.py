@@ -1,0 +1,39 @@
+"""The committed reports/ are exactly what the committed notebooks and data produce.
+
+A fresh forced build into a tmp dir must equal reports/ byte for byte; if not, someone
+changed a notebook, the helpers or the data without running `make reports` (or the build
+is not deterministic).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import build, paths
+
+pytestmark = pytest.mark.slow
+
+
+def _files(top: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(top).as_posix(): p.read_bytes()
+        for p in sorted(top.rglob("*"))
+        if p.is_file() and not p.name.startswith(".desk-") and not p.name.endswith(".tmp")
+    }
+
+
+def test_committed_reports_are_current(tmp_path):
+    if not build.select_notebooks(build.Layout.make(), []):
+        pytest.skip("no notebooks/NN-slug.ipynb yet, so no reports to compare")
+    result = build.build(out=tmp_path / "reports", force=True)
+    assert result.ok, "\n".join(str(f) for f in result.failures)
+    fresh, committed = _files(tmp_path / "reports"), _files(paths.REPORTS)
+    missing = sorted(set(fresh) - set(committed))
+    extra = sorted(set(committed) - set(fresh))
+    changed = sorted(k for k in set(fresh) & set(committed) if fresh[k] != committed[k])
+    assert not (missing or extra or changed), (
+        "reports/ is out of date; run `make reports` and commit. "
+        f"missing: {missing}; not produced any more: {extra}; different: {changed}"
+    )
