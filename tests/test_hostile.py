@@ -433,10 +433,6 @@ def test_title_and_index_show_the_headline_literally(built):
     assert description == [dek]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "helpers.render.check_self_contained: <a href=\"javascript:…\"> passes (only hrefs of tags other "
-    "than <a>/<area> are checked), so page text shown through a text/markdown or text/html output "
-    "puts a live javascript: link in a report instead of failing the build"))
 @pytest.mark.parametrize("mime, body", [
     ("text/markdown", "详见[x](javascript:alert(1))。"),
     ("text/html", '<p><a href=" JavaScript:alert(1)">点此</a></p>'),

@@ -71,7 +71,10 @@ def render_report(nb, *, stem: str, extra_links=(), cache_dir=None) -> Report:
     blocks: list[str] = []
     for number, cell in _numbered_cells(nb):
         try:
-            blocks.extend(_cell_blocks(cell, ctx))
+            produced = [b for b in _cell_blocks(cell, ctx) if b]
+            for block in produced:
+                check_self_contained(block)
+            blocks.extend(produced)
         except RenderError as e:
             raise RenderError(f"cell {number} ({_first_line(cell)}): {e}") from None
     # Headline metadata is plain text (the template escapes it); a markdown heading is HTML.
@@ -351,6 +354,20 @@ def _csv_table(text: str) -> str:
 RESOURCE_ATTRS = {"src", "srcset", "poster", "data", "background", "action", "formaction", "manifest"}
 
 
+URL_ATTRS = frozenset({"href", "src", "xlink:href", "action", "formaction", "poster", "data",
+                       "background", "cite", "srcset"})
+
+
+def _active_scheme(url: str) -> bool:
+    """True for URLs a browser would run as code (javascript:, vbscript:, data:text/html).
+
+    Browsers ignore ASCII whitespace and control characters inside a scheme and its case,
+    so ``" Java\tScript:"`` counts too.
+    """
+    squeezed = re.sub(r"[\x00-\x20\x7f]", "", url).lower()
+    return squeezed.startswith(("javascript:", "vbscript:", "data:text/html"))
+
+
 class _ResourceScan(HTMLParser):
     """Collects every reference that would make the browser fetch something."""
 
@@ -366,7 +383,9 @@ class _ResourceScan(HTMLParser):
             self._in_style = True
         for name, value in attrs:
             value = (value or "").strip()
-            if name in RESOURCE_ATTRS and value and not value.startswith("data:"):
+            if name in URL_ATTRS and _active_scheme(value):
+                self.problems.append(f'<{tag} {name}="{value[:80]}"> runs code')
+            elif name in RESOURCE_ATTRS and value and not value.startswith("data:"):
                 self.problems.append(f'<{tag} {name}="{value[:80]}">')
             elif name in ("href", "xlink:href") and tag not in ("a", "area"):
                 if value and not value.startswith(("data:", "#")):
