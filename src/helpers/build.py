@@ -412,7 +412,10 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log) -> Outcom
 
     loop = asyncio.get_running_loop()
     outcome = Outcome()
-    sem = asyncio.Semaphore(jobs)
+    # At most `jobs` notebooks execute at once; a couple more kernels may be starting
+    # meanwhile, so a core never waits idle for a kernel to boot.
+    running = asyncio.Semaphore(jobs)
+    booting = asyncio.Semaphore(jobs + KERNELS_AHEAD)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
         data_task = None
         if data_key is not None:
@@ -420,9 +423,9 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log) -> Outcom
 
         async def one(job: Job):
             try:
-                async with sem:
+                async with booting:
                     started = time.monotonic()
-                    nb = await execute_notebook(job, lay)
+                    nb = await execute_notebook(job, lay, running)
                 ledgers = await _ledgers(data_task, state)
                 rec = await loop.run_in_executor(
                     pool, publish, job, nb, lay, ledgers, state["reports"].get(job.report)
@@ -461,8 +464,17 @@ async def _ledgers(data_task, state: dict) -> dict[str, str]:
     return (state.get("data") or {}).get("ledgers", {})
 
 
-async def execute_notebook(job: Job, lay: Layout):
-    """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed."""
+KERNELS_AHEAD = 2  # kernels started ahead of a free execution slot
+
+
+async def execute_notebook(job: Job, lay: Layout, slots=None):
+    """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
+
+    The kernel is started first; the cells run once `slots` (a semaphore capping how many
+    notebooks execute at once) lets them.
+    """
+    import contextlib
+
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -480,9 +492,18 @@ async def execute_notebook(job: Job, lay: Layout):
         allow_errors=False, record_timing=False, shutdown_kernel="immediate",
         resources={"metadata": {"path": str(lay.notebooks)}}, on_cell_start=on_start,
     )
+    slot = slots if slots is not None else contextlib.nullcontext()
     try:
         # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
-        await client.async_execute(env=kernel_env(lay, job), stderr=subprocess.DEVNULL)
+        client.km = client.create_kernel_manager()
+        try:
+            await client.async_start_new_kernel(env=kernel_env(lay, job), stderr=subprocess.DEVNULL)
+            await client.async_start_new_kernel_client()
+        except BaseException:
+            await client._async_cleanup_kernel()
+            raise
+        async with slot:
+            await client.async_execute()
     except CellExecutionError as e:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
     except CellTimeoutError:
