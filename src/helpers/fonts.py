@@ -38,7 +38,7 @@ BASICS = "".join(chr(c) for c in range(0x20, 0x7F)) + (
     "\u3000\u3001\u3002\u300a\u300b\u300c\u300d\u300e\u300f\u3010\u3011"
     "\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\uff05\uff5e"
 )
-SUBSET_VERSION = "1"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate the cache
 
 
 def font_path() -> Path:
@@ -92,7 +92,9 @@ def _subset(font: Path, chars: str) -> bytes:
     options.flavor = "woff2"
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # names plus the OFL licence fields
     options.name_languages = [0x409]
-    tt = TTFont(str(font), recalcTimestamp=False, lazy=False)
+    # Lazy loading and keeping the font's own bounding boxes make this ~1.5x faster; the
+    # head table's bbox is then the full font's, which renderers only use as a hint.
+    tt = TTFont(str(font), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(tt)
