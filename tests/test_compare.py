@@ -7,6 +7,7 @@ synthetic ledgers (built with ``ledger.extract``) cover ranges, ceilings and emp
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import replace
 
 import pandas as pd
@@ -93,10 +94,16 @@ def test_title_with_highlight_is_the_ratio_to_the_next_largest(page_ledger):
     top, second = rows.iloc[0], rows[rows["article"] != rows.iloc[0]["article"]].iloc[0]
     title = compare.default_title(page_ledger, highlight=top["article"])
     ratio = top["value"] / second["value"]
-    assert f"{round(ratio, -1):,.0f} times" in title
     assert top["surface"] in title and second["surface"] in title
+    if (top["qualifier"], second["qualifier"]) == ("more_than", "about"):
+        # a floor over an approximate figure: an approximate floor, rounded down (never overstated)
+        assert f"is at least about {math.floor(ratio / 10) * 10:,.0f} times the next-largest" in title
+    else:
+        assert f"{round(ratio, -1):,.0f} times" in title
     if "about" in {top["qualifier"], second["qualifier"]}:
         assert "about" in title
+    # English first, the Chinese as printed in brackets
+    assert f"({top['surface']})" in title and f"({second['surface']})" in title
 
 
 def test_title_without_highlight_names_largest_and_smallest(page_ledger):

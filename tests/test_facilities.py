@@ -112,7 +112,7 @@ def test_unknown_site_suffix_fails_loudly_naming_the_site():
 
 @pytest.mark.parametrize(
     "name, kind",
-    [("微型消防站", "fire station"), ("安全文化示范点", "demonstration point"), ("安全宣教联播项目", "project"),
+    [("微型消防站", "fire station"), ("安全文化示范点", "model point"), ("安全宣教联播项目", "project"),
      ("社区服务站", "station")],
 )
 def test_facility_type_from_head_noun(name, kind):
@@ -220,8 +220,13 @@ def test_frame_and_township_counts_on_a_made_up_article():
     assert data.loc[0, "facility_en"] == "<急救站>"
     counts = facilities.township_counts(data, english, gloss=lambda zh: f"<{zh}>")
     assert list(zip(counts["basis"], counts["township"], counts["facilities"])) == [
-        ("stated", "西山镇", 4), ("stated", "东湖镇", 0), ("named after", "东湖镇", 2),
+        ("stated", "西山镇", 4), ("stated", "东湖镇", 0), ("named after", "", 2),
         ("stated", "北港乡", 0), ("not stated", "", 0)]
+    assert list(counts["label"]) == ["西山镇 Xishan town (stated)", "东湖镇 Donghu town",
+                                     "site named after 东湖 <东湖>", "北港乡 Beigang township", "not stated"]
+    assert counts.loc[2, "place_name"] == "东湖"
+    # a place name in a site's name is never turned into a township
+    assert list(data["township"]) == ["", "西山镇", "西山镇"] and list(data["place_name"]) == ["东湖", "西山", "西山"]
     texts = [facilities.township_text(r, english, lambda zh: f"<{zh}>") for r in data.to_dict("records")]
     assert texts == ["not stated (site named after 东湖, <东湖>)", "西山镇 (Xishan town)", "西山镇 (Xishan town)"]
 

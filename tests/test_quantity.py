@@ -177,7 +177,7 @@ def test_bound_rule_derives_from_the_operands():
     assert bound_rule(floor, exact) == "floor ÷ exact = floor"
     assert bound_rule(floor, floor) == "floor ÷ floor = not bounded"
     assert bound_rule(exact, ceiling) == "exact ÷ ceiling = floor"   # dividing by at most 4 gives at least
-    assert bound_rule(floor, about, "×") == "floor × approximate = approximate"
+    assert bound_rule(floor, about, "×") == "floor × approximate = approximate floor"  # was "approximate"
     assert bound_rule(floor, ceiling, "-") == "floor - ceiling = floor"
     with pytest.raises(QuantityError, match="operator"):
         bound_rule(floor, exact, "/")
@@ -187,7 +187,7 @@ def test_bound_kind_names_floor_ceiling_and_projection():
     assert bound_kind(q(10, "more_than", projected=True)) == "floor (more than), projected"
     assert bound_kind(q(10, "at_least")) == "floor (at least)"
     assert bound_kind(q(10, "nearly")) == "ceiling (nearly)"
-    assert bound_kind(q(10)) == "exact as printed"
+    assert bound_kind(q(10)) == "printed without a qualifier"
     assert bound_kind(q(10, "about")) == "approximate (about)"
 
 
@@ -235,3 +235,98 @@ def test_step_is_the_last_line_of_the_working(book):
     assert per.step == per.working[-1] and "÷ 3,000" in per.step and "= more than 550,000 yuan" in per.step
     with pytest.raises(QuantityError, match="no working"):
         Quantity.exact(3).step
+
+
+# ------------------------------------------------------------------ rounding never overstates a bound
+
+
+def test_floors_round_down_and_ceilings_up():
+    assert Quantity(52.66, 52.66, None, "", "at_least").en() == "at least 52.6"
+    assert (q(2000, "more_than") / q(3)).en() == "more than 666"
+    assert (q(2000, "more_than") / q(3)).zh() == "超666"
+    assert Quantity(52.61, None, 52.61, "", "nearly").en() == "nearly 52.7"
+    assert Quantity(52.61, None, 52.61, "", "at_most").zh() == "不超过52.7"
+    assert Quantity(52.65, None, None, "", "about").en() == "about 52.7"       # half up, not half even
+    assert Quantity(52.65, 52.65, 52.65, "", "exact").en() == "52.7"
+    assert Quantity(2.5, 1.666, 3.333, "", "range").en() == "1.66 to 3.34"
+    assert Quantity(28_947_368.4, 28_947_368.4, None, "元", "more_than").en() == "more than 28.9 million yuan"
+    assert Quantity(28_960_000.5, 28_960_000.5, None, "元", "more_than").en() == "more than 28.9 million yuan"
+
+
+def test_fmt_rounding_directions_and_scale_after_rounding():
+    assert fmt_number(666.67, rounding="down") == "666" and fmt_number(666.61, rounding="up") == "667"
+    assert fmt_number(2.5) == "2.5" and fmt_number(0.1235) == "0.124"
+    assert fmt_yuan(999999.6) == "1 million yuan"
+    assert fmt_yuan(999_999_999.6) == "1 billion yuan"
+    assert fmt_yuan(999999.6, rounding="down") == "999,000 yuan"
+    with pytest.raises(QuantityError, match="rounding"):
+        fmt_number(1.5, rounding="nearest")
+
+
+# ------------------------------------------------------------------ approximate figures keep a direction
+
+
+def test_about_with_a_floor_or_ceiling_keeps_the_direction():
+    about, floor, ceiling, exact = q(130, "about", "元"), q(1650, "more_than", "元"), q(4, "nearly"), q(2)
+    assert (floor / about).qualifier == "about_at_least"          # floor ÷ about
+    assert (about * q(3, "at_least")).qualifier == "about_at_least"   # about × floor
+    assert (about / ceiling).qualifier == "about_at_least"        # about ÷ ceiling
+    assert (about + floor).qualifier == "about_at_least"          # about + floor
+    assert (about / q(3, "at_least")).qualifier == "about_at_most"   # about ÷ floor
+    assert (ceiling / q(2, "about")).qualifier == "about_at_most"     # ceiling ÷ about
+    assert (about / exact).qualifier == "about" and (about / about).qualifier == "about"
+    assert (floor / about / floor).qualifier == "unbounded"       # (≥ about) ÷ floor: nothing left
+    r = floor / about
+    assert (r.low, r.high) == (None, None)  # approximate results hold no hard bounds
+    assert r.en(("time", "times")) == "at least about 12.6 times"   # 12.69…: rounded down
+    assert r.zh() == "约12.6以上"
+    assert (about / q(3, "at_least")).en("units") == "at most about 43.4 units"   # 43.33…: rounded up
+    assert bound_rule(about, ceiling) == "approximate ÷ ceiling = approximate floor"
+
+
+def test_scale_of_the_park_against_the_safety_project_keeps_the_floor(book):
+    park = Quantity.from_figure(book.get(article="a01", unit="元"))
+    safety = Quantity.from_figure(book.get(article="a03", unit="元"))
+    times = park / safety
+    assert (park.qualifier, safety.qualifier, times.qualifier) == ("more_than", "about", "about_at_least")
+    assert times.projected
+    assert times.working[-1].endswith("= at least about 1,260 times — projected: built on a figure "
+                                      "the article states for the future")
+
+
+# ------------------------------------------------------------------ the working reads as English
+
+
+def test_working_reads_as_english_with_named_units(book):
+    invest = Quantity.from_figure(book.get(article="a01", unit="元"))
+    jobs = Quantity.from_figure(book.get(article="a01", near="岗位")).called("job", "jobs")
+    area = Quantity.from_figure(book.get(article="a01", unit="平方米"))
+    buildings = Quantity.from_figure(book.get(article="a01", unit="栋"))
+    assert jobs.en() == "at least 3,000 jobs"
+    assert (invest / jobs).working[-1].startswith(
+        "16.5亿元 (a01-f02, more than) ÷ 3000个 (a01-f03, at least) = 550,000 yuan per job (face value)")
+    assert "= more than 28.9 million yuan per building" in (invest / buildings).working[-1]
+    assert "= at least 52.6 jobs per building" in (jobs / buildings).working[-1]
+    assert "= at most 50 square metres per job" in (area / jobs).working[-1]
+    for line in [(invest / jobs).step, (invest / buildings).step, (jobs / buildings).step, (area / jobs).step]:
+        result = line.split(" = ", 1)[1]
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in result), line
+
+
+def test_working_falls_back_to_the_unit_as_written_when_unnamed():
+    r = q(1_650_000_000, "more_than", "元") / q(3000, "at_least", "个")
+    assert "= 550,000 yuan per 个 (face value)" in r.step
+
+
+def test_called_names_a_plain_unit_and_conflicting_names_drop():
+    with pytest.raises(QuantityError, match="plain unit"):
+        (q(6, unit="元") / q(2, unit="个")).called("x", "xs")
+    a, b = q(3, unit="个").called("job", "jobs"), q(2, unit="个").called("site", "sites")
+    with pytest.raises(QuantityError, match="no English"):
+        (a + b).en()
+    assert (a + q(2, unit="个")).en() == "5 jobs"
+
+
+def test_zh_marks_a_face_value():
+    r = q(1_650_000_000, "more_than", "元") / q(3000, "at_least", "个")
+    assert r.zh() == "55万元/个(面值)" and r.zh(qualifier=False) == "55万元/个"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 
 import nbformat
@@ -177,3 +178,43 @@ def test_quotes_show_the_sentences_behind_the_figures(text, rows):
         assert rows[key]["sentence"] in text
     assert "What the article says" in text and "Methodology" in text
     assert "Questions the article leaves open" in text
+
+
+def floor_3(x: float) -> str:
+    """x rounded DOWN to 3 significant figures, with separators (1,269.2 → "1,260")."""
+    step = 10 ** (math.floor(math.log10(x)) - 2)
+    return f"{math.floor(x / step) * step:,.0f}"
+
+
+@pytest.mark.slow
+def test_money_chart_title_is_english_and_keeps_the_floor(outputs):
+    L = ledger.load()
+    park = L.get(article=L.article("智慧港"), unit="元", near="投资总额")
+    safety = L.get(article=L.article("公共安全工程"), unit="元", near="总投资")
+    title = desk(outputs, "money-on-the-page")["title"]
+    assert f"({park.surface})" in title and f"({safety.surface})" in title  # Chinese only in brackets
+    assert f"at least about {floor_3(park.value / safety.value)} times" in title
+    assert "about 1.3 million yuan" in title and "more than 1.65 billion yuan" in title
+
+
+@pytest.mark.slow
+def test_scale_finding_keeps_the_floor_and_the_working_reads_as_english(text):
+    assert "at least about" in text and "times the page's next-largest sum" in text
+    assert "550,000 yuan per job (face value)" in text           # the working, not 元/个
+    assert "more than 28.9 million yuan per building" in text
+    for raw in ("元/个", "元/栋", "个/栋", "平方米/个"):
+        assert raw not in text, raw
+    assert "= about 1,270" not in text
+
+
+@pytest.mark.slow
+def test_floor_area_kind_and_limitation_agree(text):
+    assert "printed without a qualifier" in text and "exact as printed" not in text
+    assert "reads like a rounded figure" not in text
+    assert "if it is a rounded figure, the per-square-metre" in text
+
+
+@pytest.mark.slow
+def test_no_operator_is_invented(text):
+    assert "the park's operator" not in text
+    assert "appears only in the park's name" in text

@@ -15,6 +15,7 @@ import json
 import math
 import re
 
+import pandas as pd
 import pytest
 
 from helpers import ledger, manifest, paths
@@ -30,6 +31,12 @@ def rows():
     L = ledger.load()
     frame = L.figures
     return frame[frame["article"] == L.article("公共安全工程")]
+
+
+def three_figures_down(x: float) -> str:
+    """x rounded DOWN to 3 significant figures (a floor is never overstated): 1,269.2 → "1,260"."""
+    step = 10 ** (math.floor(math.log10(abs(x))) - 2)
+    return f"{math.floor(x / step) * step:,.0f}"
 
 
 def three_figures(x: float) -> str:
@@ -55,14 +62,14 @@ def expected(rows):
         "total": total, "n": int(counts["value"].sum()), "n_rows": len(counts), "sites": sites,
         "per_facility": three_figures(total["value"] / counts["value"].sum()),
         "per_site": three_figures(total["value"] / len(sites)),
-        "times": three_figures(park["value"] / total["value"]),
+        "times": three_figures_down(park["value"] / total["value"]),
         "done_year": years.pop() - 1, "park": park,
     }
 
 
 def test_the_ledger_gives_an_approximate_total_and_six_counts_of_one(expected):
     assert expected["total"]["qualifier"] == "about"
-    assert math.isnan(expected["total"]["low"]) and math.isnan(expected["total"]["high"])
+    assert pd.isna(expected["total"]["low"]) and pd.isna(expected["total"]["high"])  # no bounds (NaN or None)
     assert expected["n"] == expected["n_rows"] == 6
     assert len(expected["sites"]) == 5
 
@@ -163,6 +170,11 @@ def test_facility_table_is_the_sentence(executed, expected):
     basis = {r["site"]: r["township_basis"] for r in table}
     assert basis == {"张坂镇群力村委会": "stated", "玉埕中学": "not stated", "张坂镇政府": "stated",
                      "张坂中学": "named after", "张坂下官溪公园": "named after"}
+    township = {r["site"]: (r["township"], r["place_name"]) for r in table}
+    assert township["张坂中学"] == township["张坂下官溪公园"] == ("", "张坂")   # never guessed from the name
+    assert township["玉埕中学"] == ("", "") and township["张坂镇政府"] == ("张坂镇", "张坂")
+    for r in table:   # the type matches the gloss of the name: "model … point" is a "model point"
+        assert r["type"].split()[-1] in r["facility_en"] and (r["type"] != "model point" or "model" in r["facility_en"])
     kinds = {r["site"]: r["site_kind"] for r in table}
     assert sorted(set(kinds.values())) == ["government office", "park", "school", "village committee"]
 
@@ -189,8 +201,10 @@ def test_timeline_resolves_last_year_and_marks_the_plan(prose, expected):
 
 
 @pytest.mark.slow
-def test_scale_is_about_and_the_park_is_expected(prose, expected):
-    assert f"about {expected['times']} times" in prose
+def test_scale_is_an_approximate_floor_and_the_park_is_expected(prose, expected):
+    # was: "about 1,270 times" — a floor over an "about" figure keeps its floor (and rounds down)
+    assert f"at least about {expected['times']} times" in prose
+    assert not re.search(r"(?<!least )about 1,2[67]0 times", prose)
     assert "expected to" in prose and "more than 1.65 billion yuan" in prose
 
 
@@ -198,3 +212,35 @@ def test_scale_is_about_and_the_park_is_expected(prose, expected):
 def test_no_float_noise_or_missing_values(prose):
     assert not re.search(r"\d\.\d{4,}", prose)
     assert "nan" not in prose.split() and "None" not in prose
+
+
+@pytest.mark.slow
+def test_township_chart_labels_and_named_after_row(executed):
+    data = desk_csv(executed, "facilities-by-township")
+    for r in data:
+        assert ("(stated)" in r["label"]) == (r["basis"] == "stated" and int(r["facilities"]) > 0), r
+    [named] = [r for r in data if r["basis"] == "named after"]
+    assert (named["township"], named["place_name"]) == ("", "张坂")
+
+
+@pytest.mark.slow
+def test_the_investment_group_is_not_identified(prose):
+    assert "China Merchants" not in prose
+    assert "招商集团 (an investment-promotion group; the article does not identify it further)" in prose
+    assert "Who is 招商集团" in prose
+
+
+@pytest.mark.slow
+def test_glosses_keep_about_and_the_programme_name(prose):
+    assert "about 1.3 million yuan (约130万元)" in prose
+    assert "Five 100s" in prose and "Five Hundreds" not in prose
+    assert "Zhangban Xiaguanxi park" in prose and "park in Zhangban" not in prose
+
+
+@pytest.mark.slow
+def test_trial_operation_sentence_is_quoted(prose, rows):
+    article = rows.iloc[0]["article"]
+    from helpers import source
+    page = source.load_page()
+    [sentence] = [s + "。" for p in page.article(article).paragraphs for s in p.text.split("。") if "试运行" in s]
+    assert re.sub(r"\s+", "", sentence) in re.sub(r"\s+", "", prose)

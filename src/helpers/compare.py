@@ -100,15 +100,15 @@ def default_title(ledger, highlight: str | None = None) -> str:
         top = figs[0]
         others = [f for f in figs if f.article != highlight]
         if top.article == highlight and others:
-            times = Quantity.from_figure(top) / Quantity.from_figure(others[0])
-            return (f"The largest sum on the page, {top.surface}, is "
-                    f"{_times(times)} the next-largest, {others[0].surface}")
+            big, small = Quantity.from_figure(top), Quantity.from_figure(others[0])
+            return (f"The largest sum on the page, {big.en()} ({top.surface}), is "
+                    f"{_times(big / small)} the next-largest, {small.en()} ({others[0].surface})")
     smallest, largest = Quantity.from_figure(figs[-1]), Quantity.from_figure(figs[0])
     return f"Money on the page: the largest sum is {largest.en()}, the smallest {smallest.en()}"
 
 
 def _times(q: Quantity) -> str:
-    """"about 1,270 times" / "1,270 times (face value)" / "at least 3 times"."""
+    """"about 1,270 times" / "1,270 times (face value)" / "at least about 1,260 times"."""
     return q.en(unit_en=("times", "times"))
 
 

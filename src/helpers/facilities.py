@@ -50,7 +50,7 @@ SITE_KINDS = {
 
 # Facility types by the head noun at the end of the facility's name.
 FACILITY_TYPES = {
-    "示范点": "demonstration point",
+    "示范点": "model point",
     "起降点": "landing point",
     "消防站": "fire station",
     "体验馆": "experience hall",
@@ -248,7 +248,9 @@ def counted(article, ledger) -> list[Counted]:
 def frame(rows: Iterable[Counted], townships: Iterable[str], gloss: Callable[[str], str]):
     """One row per facility: names with English glosses, type, site kind, township and provenance.
 
-    ``township`` is the township the site's name states or is named after (else empty) and
+    ``township`` is filled only when the site's name states it (else empty: a place name in a
+    site's name is not the article saying where the site is, and is never turned into a
+    township); ``place_name`` holds the place name the site's name carries, and
     ``township_basis`` says which ("stated", "named after", "not stated"). This is the CSV a
     story publishes beside its table.
     """
@@ -261,7 +263,7 @@ def frame(rows: Iterable[Counted], townships: Iterable[str], gloss: Callable[[st
         records.append({
             "facility": f.name, "facility_en": gloss(f.name), "type": facility_type(f.name),
             "site": f.site, "site_en": gloss(f.site), "site_kind": site_kind(f.site),
-            "township": mention.township or "", "township_basis": mention.basis,
+            "township": mention.township if mention.basis == "stated" else "", "township_basis": mention.basis,
             "place_name": mention.place or "", "count": f.count, "count_figure": r.figure.id,
             "site_start": f.site_span[0], "site_end": f.site_span[1],
             "facility_start": f.name_span[0], "facility_end": f.name_span[1],
@@ -285,21 +287,24 @@ def township_text(row: Mapping[str, Any], township_en: Mapping[str, str], gloss:
 def township_counts(data, township_en: Mapping[str, str], gloss: Callable[[str], str]):
     """Facilities per township and basis, every township listed (zeros kept), then "not stated".
 
-    Columns: label (for a chart), township, basis, facilities. A township gets a second row
-    for sites only named after it when there are any, so "stated" and "named after" never merge.
+    Columns: label (for a chart), township, place_name, basis, facilities. A township's row
+    counts the sites whose names state it ("(stated)" in the label only when there are any);
+    sites only named after its place name get their own row, with the place name and an
+    empty township, so "stated" and "named after" never merge and no township is guessed.
     """
     import pandas as pd
 
     rows = []
     for town, english in township_en.items():
-        mine = data[data["township"] == town]
-        stated = int(mine.loc[mine["township_basis"] == "stated", "count"].sum())
-        rows.append({"label": f"{town} {english} (stated)", "township": town, "basis": "stated", "facilities": stated})
-        named = mine[mine["township_basis"] == "named after"]
+        stated = int(data.loc[(data["township"] == town) & (data["township_basis"] == "stated"), "count"].sum())
+        rows.append({"label": f"{town} {english}" + (" (stated)" if stated else ""), "township": town,
+                     "place_name": place_name(town), "basis": "stated", "facilities": stated})
+        place = place_name(town)
+        named = data[(data["township_basis"] == "named after") & (data["place_name"] == place)]
         if len(named):
-            place = named["place_name"].iloc[0]
-            rows.append({"label": f"site named after {place} {gloss(place)}", "township": town,
-                         "basis": "named after", "facilities": int(named["count"].sum())})
+            rows.append({"label": f"site named after {place} {gloss(place)}", "township": "",
+                         "place_name": place, "basis": "named after", "facilities": int(named["count"].sum())})
     none = int(data.loc[data["township_basis"] == "not stated", "count"].sum())
-    rows.append({"label": "not stated", "township": "", "basis": "not stated", "facilities": none})
+    rows.append({"label": "not stated", "township": "", "place_name": "", "basis": "not stated",
+                 "facilities": none})
     return pd.DataFrame.from_records(rows)

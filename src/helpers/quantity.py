@@ -12,32 +12,56 @@ money, areas — what a news page states):
 * a side is unbounded when any input needed for it is.
 
 So floor × exact → floor, floor ÷ exact → floor, floor ÷ floor → no bound at all: the result
-is a face value only (qualifier ``unbounded``; ``en()`` says "face value"). Anything combined
-with an ``about`` figure is ``about``. A result is ``projected`` when any input is.
-Qualifiers of a result: exact (low == high), range, more_than / at_least (only a floor;
-more_than if a ``more_than`` input fed it), nearly / at_most (only a ceiling), about,
-unbounded.
+is a face value only (qualifier ``unbounded``; ``en()`` says "face value"). A result is
+``projected`` when any input is. Qualifiers of a result: exact (low == high), range,
+more_than / at_least (only a floor; more_than if a ``more_than`` input fed it), nearly /
+at_most (only a ceiling), about, about_at_least, about_at_most, unbounded.
+
+Approximate inputs (``about``) keep the direction of the others. The same interval rules
+run with an ``about`` figure standing at its face value (an ``about_at_least`` as a floor
+at its value, an ``about_at_most`` as a ceiling); the result is then approximate, and
+keeps whichever sides are still bounded:
+
+* both sides → ``about`` (about × exact, about ÷ about);
+* only a floor → ``about_at_least``, "at least about" (about × floor, floor ÷ about,
+  about ÷ ceiling, about + floor);
+* only a ceiling → ``about_at_most``, "at most about" (about ÷ floor, ceiling ÷ about);
+* neither → ``unbounded`` (about × floor ÷ floor): a face value only.
+
+Approximate results store no hard bounds (``low`` = ``high`` = None): the qualifier says
+which way they lean.
 
 Numbers are computed with ``Decimal`` and formatted by ``fmt_number``: whole values in
 full with thousands separators, others to 3 significant figures — never float noise.
+Rounding never overstates a bound: a floor (more than, at least, at least about, a
+range's low end) is rounded down, a ceiling (nearly, at most, at most about, a range's
+high end) up; exact, about and face values round half up.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from helpers import numbers
 
 QUALIFIER_EN = {"exact": "", "more_than": "more than", "at_least": "at least", "nearly": "nearly",
-                "about": "about", "at_most": "at most", "range": "", "unbounded": "face value"}
+                "about": "about", "at_most": "at most", "range": "", "unbounded": "face value",
+                "about_at_least": "at least about", "about_at_most": "at most about"}
 FACE_VALUE = " (face value)"
 # What a qualifier makes of a figure as a bound, for explanations ("floor ÷ exact = floor").
 BOUND_EN = {"exact": "exact", "more_than": "floor", "at_least": "floor", "nearly": "ceiling",
-            "at_most": "ceiling", "about": "approximate", "range": "range", "unbounded": "not bounded"}
+            "at_most": "ceiling", "about": "approximate", "range": "range", "unbounded": "not bounded",
+            "about_at_least": "approximate floor", "about_at_most": "approximate ceiling"}
 QUALIFIER_ZH = {"more_than": "超{}", "at_least": "{}以上", "nearly": "近{}", "about": "约{}",
-                "at_most": "不超过{}"}
+                "at_most": "不超过{}", "about_at_least": "约{}以上", "about_at_most": "约不超过{}",
+                "unbounded": "{}(面值)"}
+# Approximate qualifiers: the figure is "about" its value, leaning as the name says.
+APPROXIMATE = ("about", "about_at_least", "about_at_most")
+# Which way a qualifier's number is rounded for print, so a bound is never overstated.
+FLOORS = ("more_than", "at_least", "about_at_least")
+CEILINGS = ("nearly", "at_most", "about_at_most")
 # unit → (singular, plural) in English; measure words like 个 depend on the noun: pass unit_en.
 UNIT_EN = {
     "元": ("yuan", "yuan"), "人": ("person", "people"), "户": ("household", "households"),
@@ -45,8 +69,10 @@ UNIT_EN = {
     "亩": ("mu", "mu"), "天": ("day", "days"), "年": ("year", "years"), "个月": ("month", "months"),
     "小时": ("hour", "hours"), "辆": ("vehicle", "vehicles"), "名": ("person", "people"),
     "%": ("%", "%"), "℃": ("°C", "°C"), "公里": ("kilometre", "kilometres"), "吨": ("tonne", "tonnes"),
-    "周岁": ("years old", "years old"), "岁": ("years old", "years old"), "": ("", ""),
+    "周岁": ("years old", "years old"), "岁": ("years old", "years old"), "栋": ("building", "buildings"),
+    "": ("", ""),
 }
+ROUNDING = {"half_up": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
 
 
 class QuantityError(ValueError):
@@ -79,6 +105,7 @@ class Quantity:
     working: tuple[str, ...] = field(default=())
     sources: tuple[str, ...] = field(default=())
     origin: str = "derived"   # "figure", "number" or "derived": how ``ref`` names it
+    names: tuple[tuple[str, str, str], ...] = field(default=())  # (unit, singular, plural) in English
 
     # ----------------------------------------------------------- construction
 
@@ -103,6 +130,17 @@ class Quantity:
         q = cls(_whole(value), _whole(low), _whole(high), get("unit"), qualifier, bool(get("projected")),
                 get("surface"), (), (fid,) if fid else (), "figure")
         return replace(q, working=(f"{q.ref()} = {get('surface')} in “{get('sentence')}”",))
+
+    def called(self, singular: str, plural: str) -> Quantity:
+        """This quantity with English words for its unit (3000个 → "job"/"jobs").
+
+        A measure word's English depends on the noun, so a notebook names it once; the
+        words then serve ``en()`` and travel through arithmetic into every result's
+        working ("550,000 yuan per job")."""
+        if not self.unit or "/" in self.unit:
+            raise QuantityError(f"called: name a plain unit, not {self.unit!r} ({self.label})")
+        names = tuple(n for n in self.names if n[0] != self.unit) + ((self.unit, singular, plural),)
+        return replace(self, names=names)
 
     # ----------------------------------------------------------- arithmetic
 
@@ -171,8 +209,9 @@ class Quantity:
         if per is not None or (unit_en is None and self.unit.startswith("元/")):
             return self._rate_en(unit_en, per, digits)
         if self.qualifier == "range":
-            return f"{self._num(self.low, digits)} to {self._with_unit(self.high, unit_en, digits)}"
-        text = self._with_unit(self.value, unit_en, digits)
+            return (f"{self._num(self.low, digits, 'down')} to "
+                    f"{self._with_unit(self.high, unit_en, digits, 'up')}")
+        text = self._with_unit(self.value, unit_en, digits, self.rounding)
         if self.qualifier == "unbounded":
             return text + FACE_VALUE
         qual = QUALIFIER_EN[self.qualifier]
@@ -181,7 +220,7 @@ class Quantity:
     def _rate_en(self, unit_en, per: str | None, digits: int) -> str:
         """`en` of a rate: the numerator's words, then "per <denominator>"."""
         num, _, den = self.unit.partition("/")
-        per = per if per is not None else _unit_words(den, None, 1)
+        per = per if per is not None else _unit_words(den, None, 1, self.names)
         text = replace(self, unit=num).en(unit_en, digits)
         if self.qualifier == "unbounded":
             return f"{text.removesuffix(FACE_VALUE)} per {per}{FACE_VALUE}"
@@ -190,21 +229,26 @@ class Quantity:
     def zh(self, qualifier: bool = True, digits: int = 3) -> str:
         """Chinese as papers print it: "55万元", "16.5亿元", with 超/以上/约/近/不超过 when qualified."""
         if self.qualifier == "range":
-            return f"{_zh_number(self.low, digits)}—{_zh_number(self.high, digits)}{self.unit}"
-        text = _zh_number(self.value, digits) + self.unit
+            return f"{_zh_number(self.low, digits, 'down')}—{_zh_number(self.high, digits, 'up')}{self.unit}"
+        text = _zh_number(self.value, digits, self.rounding) + self.unit
         pattern = QUALIFIER_ZH.get(self.qualifier) if qualifier else None
         return pattern.format(text) if pattern else text
 
-    def _num(self, x, digits: int) -> str:
-        if self.unit == "元":
-            return fmt_yuan(x, digits).removesuffix(" yuan")
-        return fmt_number(x, digits)
+    @property
+    def rounding(self) -> str:
+        """How the value is rounded for print: "down" for a floor, "up" for a ceiling, else "half_up"."""
+        return "down" if self.qualifier in FLOORS else "up" if self.qualifier in CEILINGS else "half_up"
 
-    def _with_unit(self, x, unit_en, digits: int) -> str:
+    def _num(self, x, digits: int, rounding: str) -> str:
+        if self.unit == "元":
+            return fmt_yuan(x, digits, rounding).removesuffix(" yuan")
+        return fmt_number(x, digits, rounding)
+
+    def _with_unit(self, x, unit_en, digits: int, rounding: str) -> str:
         if self.unit == "元" and unit_en is None:
-            return fmt_yuan(x, digits)
-        words = _unit_words(self.unit, unit_en, x)
-        number = fmt_number(x, digits)
+            return fmt_yuan(x, digits, rounding)
+        words = _unit_words(self.unit, unit_en, x, self.names)
+        number = fmt_number(x, digits, rounding)
         if not words:
             return number
         return f"{number}{words}" if words == "%" else f"{number} {words}"
@@ -230,10 +274,13 @@ def bound_rule(a: Quantity, b: Quantity, op: str = "÷") -> str:
 
 
 def bound_kind(q: Quantity) -> str:
-    """A figure's kind for a table: "floor (more than), projected", "exact as printed"."""
+    """A figure's kind for a table: "floor (more than), projected", "printed without a qualifier".
+
+    An exact figure is only exact as far as the page goes: it carries no 超/约/近, but may
+    still be a rounded number, so the words say what was printed, not that it is precise."""
     qual = q.qualifier_en()
     words = f"{bound_en(q)} ({qual})" if qual and q.qualifier != "unbounded" else (
-        bound_en(q) if q.qualifier != "exact" else "exact as printed")
+        bound_en(q) if q.qualifier != "exact" else "printed without a qualifier")
     return words + (", projected" if q.projected else "")
 
 
@@ -276,14 +323,15 @@ def _combine(a: Quantity, b, op: str) -> Quantity:
     b = _lift(b)
     unit = _unit(a, b, op)
     value = _apply(op, _dec(a.value), _dec(b.value))
-    low, high = _bounds(a, b, op)
+    low, high = _bounds(_as_bounds(a), _as_bounds(b), op)
     qualifier = _qualifier(a, b, low, high)
-    if qualifier in ("about", "unbounded"):
+    if qualifier in APPROXIMATE or qualifier == "unbounded":
         low = high = None
     label = f"{a.ref()} {op} {b.ref()}"
     result = Quantity(numbers.to_native(value), _native(low), _native(high), unit, qualifier,
-                      a.projected or b.projected, label, (), _merge(a.sources, b.sources))
-    line = f"{label} = {result.en(unit_en=_plain_unit(unit))}"
+                      a.projected or b.projected, label, (), _merge(a.sources, b.sources),
+                      names=_merge_names(a.names, b.names))
+    line = f"{label} = {_working_en(result, op == '÷' and bool(a.unit) and a.unit == b.unit)}"
     if qualifier == "unbounded":
         line += " — the inputs' bounds do not bound this result; the face value is shown as such"
     if result.projected:
@@ -291,13 +339,39 @@ def _combine(a: Quantity, b, op: str) -> Quantity:
     return replace(result, working=_merge(a.working, b.working) + (line,))
 
 
-def _plain_unit(unit: str) -> tuple[str, str]:
-    """The working shows units as written when no English is known."""
+def _working_en(result: Quantity, same_unit_ratio: bool) -> str:
+    """A result in the working's English: "more than 28.9 million yuan per building",
+    "at least about 1,260 times" (a ratio of like units). A unit with no English known
+    (a measure word nobody named with ``called``) is shown as written: "per 个"."""
+    if same_unit_ratio:
+        return result.en(unit_en=("time", "times"))
     try:
-        _unit_words(unit, None, 2)
-        return None
+        return result.en()
     except QuantityError:
-        return (unit, unit)
+        num, sep, den = result.unit.partition("/")
+        if sep and num == "元":
+            return result.en(per=den)
+        return result.en(unit_en=(result.unit, result.unit))
+
+
+def _merge_names(x, y) -> tuple[tuple[str, str, str], ...]:
+    """English unit words from both operands; a unit named two ways keeps no words."""
+    merged: dict[str, tuple[str, str, str] | None] = {}
+    for n in x + y:
+        merged[n[0]] = n if merged.get(n[0], n) == n else None
+    return tuple(n for n in merged.values() if n is not None)
+
+
+def _as_bounds(q: Quantity) -> Quantity:
+    """`q` with the bounds interval arithmetic uses: an approximate figure stands at its
+    value (about: both sides, or its own range; about_at_least: a floor; about_at_most: a ceiling)."""
+    if q.qualifier == "about":
+        return replace(q, low=q.value if q.low is None else q.low, high=q.value if q.high is None else q.high)
+    if q.qualifier == "about_at_least":
+        return replace(q, low=q.value, high=None)
+    if q.qualifier == "about_at_most":
+        return replace(q, low=None, high=q.value)
+    return q
 
 
 def _merge(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[str, ...]:
@@ -339,8 +413,11 @@ def _bounds(a: Quantity, b: Quantity, op: str) -> tuple[Decimal | None, Decimal 
 
 def _qualifier(a: Quantity, b: Quantity, low, high) -> str:
     quals = {a.qualifier, b.qualifier}
-    if "about" in quals:
-        return "about"
+    if quals & set(APPROXIMATE):
+        if low is None and high is None:
+            return "unbounded"
+        return "about" if low is not None and high is not None else (
+            "about_at_least" if low is not None else "about_at_most")
     if low is not None and high is not None:
         return "exact" if low == high else "range"
     if low is not None:
@@ -372,36 +449,49 @@ def _unit(a: Quantity, b: Quantity, op: str) -> str:
     return f"{a.unit or '1'}/{b.unit}"
 
 
-def _unit_words(unit: str, unit_en, x) -> str:
-    """English unit words for ``x`` of ``unit`` (plural unless x == 1)."""
+def _unit_words(unit: str, unit_en, x, names=()) -> str:
+    """English unit words for ``x`` of ``unit`` (plural unless x == 1); `names` are a
+    quantity's own (unit, singular, plural) words, tried before the common units."""
     if unit_en is not None:
         if isinstance(unit_en, str):
             return unit_en
         return unit_en[0] if x == 1 else unit_en[1]
     if "/" in unit:
         num, den = unit.split("/", 1)
-        n, d = _unit_words(num, None, x), _unit_words(den, None, 1)
+        n, d = _unit_words(num, None, x, names), _unit_words(den, None, 1, names)
         return f"{n} per {d}".strip()
-    if unit not in UNIT_EN:
+    known = {n[0]: n[1:] for n in names}
+    if unit not in known and unit not in UNIT_EN:
         raise QuantityError(f"no English for the unit {unit!r}: pass unit_en=('singular', 'plural') "
-                            f"(a measure word's English depends on the noun: 3000个 岗位 → 'jobs')")
-    singular, plural = UNIT_EN[unit]
+                            f"or name it with .called() (a measure word's English depends on the "
+                            f"noun: 3000个 岗位 → 'jobs')")
+    singular, plural = known.get(unit) or UNIT_EN[unit]
     return singular if x == 1 else plural
 
 
 # ------------------------------------------------------------------ formatting
 
 
-def fmt_number(x, digits: int = 3) -> str:
-    """Reader formatting: whole values in full with separators (1,634; 550,000), others to
-    ``digits`` significant figures (1.64; 217,000; 0.3). Never float noise or exponents."""
+def _rounded(x, digits: int, rounding: str) -> Decimal:
+    """``x`` as a Decimal: whole values as they are, others to ``digits`` significant figures,
+    rounded "half_up", "down" (toward minus infinity: for floors) or "up" (for ceilings)."""
     if x is None:
         raise QuantityError("no number to format (None)")
+    if rounding not in ROUNDING:
+        raise QuantityError(f"unknown rounding {rounding!r}; use one of {', '.join(ROUNDING)}")
     d = Decimal(str(x))
     if not d.is_finite():
         raise QuantityError(f"cannot format {x!r}")
     if d != d.to_integral_value():
-        d = d.quantize(Decimal(1).scaleb(d.adjusted() + 1 - digits))
+        d = d.quantize(Decimal(1).scaleb(d.adjusted() + 1 - digits), rounding=ROUNDING[rounding])
+    return d
+
+
+def fmt_number(x, digits: int = 3, rounding: str = "half_up") -> str:
+    """Reader formatting: whole values in full with separators (1,634; 550,000), others to
+    ``digits`` significant figures (1.64; 217,000; 0.3). Never float noise or exponents.
+    ``rounding``: "half_up", "down" (a floor: never overstate it) or "up" (a ceiling)."""
+    d = _rounded(x, digits, rounding)
     if d == d.to_integral_value():
         return f"{int(d):,}"
     text = format(d, "f").rstrip("0").rstrip(".")
@@ -410,13 +500,15 @@ def fmt_number(x, digits: int = 3) -> str:
     return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
 
 
-def fmt_yuan(x, digits: int = 3) -> str:
-    """Money for English readers: 1.65 billion yuan, 1.3 million yuan, 550,000 yuan."""
-    d = Decimal(str(x))
+def fmt_yuan(x, digits: int = 3, rounding: str = "half_up") -> str:
+    """Money for English readers: 1.65 billion yuan, 1.3 million yuan, 550,000 yuan.
+
+    The scale word is chosen after rounding, so 999,999.6 reads "1 million yuan"."""
+    d = _rounded(x, digits, rounding)
     for scale, word in ((Decimal(10**9), "billion"), (Decimal(10**6), "million")):
         if abs(d) >= scale:
-            return f"{fmt_number(d / scale, digits)} {word} yuan"
-    return f"{fmt_number(d, digits)} yuan"
+            return f"{fmt_number(d / scale, digits, rounding)} {word} yuan"
+    return f"{fmt_number(d, digits, rounding)} yuan"
 
 
 def fmt_day_month(date) -> str:
@@ -436,9 +528,9 @@ def fmt_day_month(date) -> str:
     return f"{day} {calendar.month_name[month]}"
 
 
-def _zh_number(x, digits: int) -> str:
+def _zh_number(x, digits: int, rounding: str = "half_up") -> str:
     """16.5亿, 55万, 1634; a non-whole value rounded to ``digits`` significant figures first."""
     d = Decimal(str(x))
     if d != d.to_integral_value():
-        d = Decimal(fmt_number(d, digits).replace(",", ""))
+        d = Decimal(fmt_number(d, digits, rounding).replace(",", ""))
     return numbers.to_mixed(d, digits=8)
