@@ -86,3 +86,17 @@ def test_month_day_reads_ledger_dates():
     assert cal.month_day("2024-03-05") == (3, 5)
     with pytest.raises(cal.CalendarError, match="2021-04"):
         cal.month_day("2021-04")
+
+
+def test_days_off_are_not_all_statutory_some_are_in_lieu():
+    """10-17 Feb 2024 are days off, but only some are statutory: 15-16 Feb are days in
+    lieu of the two worked Sundays, and 10, 11 and 17 Feb are weekend days."""
+    first, last = cal.span(2024, (1, 26), (3, 5))
+    assert "statutory" not in cal.HOLIDAY
+    table = cal.day_table(first, last).set_index("date")
+    off = table[table["kind"] == cal.HOLIDAY]
+    lieu = [d for d in off.index if off.loc[d, "in_lieu"]]
+    assert lieu == ["2024-02-15", "2024-02-16"]
+    assert all(chinese_calendar.is_in_lieu(D.fromisoformat(d)) for d in lieu)
+    assert [d for d in off.index if off.loc[d, "weekday"] in ("Sat", "Sun")] == ["2024-02-10", "2024-02-11", "2024-02-17"]
+    assert not table["in_lieu"][table["kind"] != cal.HOLIDAY].any()

@@ -275,3 +275,45 @@ def test_import_is_light():
             "print(any(m == 'matplotlib' or m.startswith('matplotlib.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- page text as labels
+
+def test_dollar_signs_are_text_not_maths():
+    charts.setup()
+    assert matplotlib.rcParams["text.parse_math"] is False
+    fig, ax = charts.figure()
+    ax.set_title(r"$\foo$ and $x^2$ cost $5")   # mathtext would raise on \foo
+    svg = charts.to_svg(fig)
+    fig2, ax2 = charts.figure()
+    ax2.set_title("x2 cost 5")
+    # drawn as plain characters: more glyph paths than the same title without $, \ and ^
+    assert svg.count("<use ") > charts.to_svg(fig2).count("<use ")
+
+
+def test_drawable_replaces_or_drops_what_the_fonts_lack():
+    assert charts.drawable("春运 🚄 开始") == "春运 开始"
+    assert charts.drawable("春运🚄", missing="□") == "春运□"
+    assert charts.drawable("张坂镇 $5 ~") == "张坂镇 $5 ~"      # drawable text is unchanged
+    with pytest.raises(ValueError, match="placeholder"):
+        charts.drawable("x", missing="🚄")
+
+
+def test_drawable_label_renders_where_the_raw_one_raises():
+    headline = "灯会开幕 🏮 市民赏灯"
+    fig, ax = charts.figure()
+    ax.bar([headline, "b"], [1, 2])
+    with pytest.raises(charts.MissingGlyphError):
+        charts.to_svg(fig)
+    fig, ax = charts.figure()
+    ax.bar([charts.drawable(headline), "b"], [1, 2])
+    assert "<svg" in charts.to_svg(fig)
+
+
+def test_short_label_cuts_page_text_and_drops_undrawable_characters():
+    from helpers import charts
+
+    assert charts.short_label("园区👍开门红", limit=10) == "园区开门红"
+    long = "台商区打造科技创新生态圈智慧港"
+    assert charts.short_label(long, limit=4) == long[:4] + "…"
+    assert charts.short_label(long) == long[: charts.LABEL_CHARS] + "…"

@@ -68,16 +68,17 @@ def test_real_page_relief_list_is_in_different_units(real):
     assert check.verdict == "cannot check" and "different units" in check.detail
 
 
-def test_real_page_township_count_against_named_townships(real):
+def test_real_page_township_count_is_one_row_and_cannot_be_checked(real):
+    """The four 4个乡镇 claims are one claim (no inflated tally), and no sentence of them
+    names a township, so the page cannot check it (it used to "hold" against names elsewhere)."""
     page, led, found = real
     art = led.article("社工站")
-    claims = led.all(article=art, unit="个", near="乡镇")
+    claims = [f for f in led.all(article=art, unit="个", near="乡镇") if f.noun.startswith("乡镇")]
+    assert len(claims) > 1 and not any(text.townships(f.sentence) for f in claims)
     township = [c for c in found if c.rule == "township-count"]
-    assert [c.figure for c in township] == [f.id for f in claims if f.noun.startswith("乡镇")]
-    named = len(text.townships(page.text))
-    assert all(c.verdict == ("holds" if named == f.value else "cannot check")
-               for c, f in zip(township, claims))
-    assert township and township[0].verdict == "holds"
+    assert [c.figure for c in township] == [claims[0].id]
+    assert township[0].verdict == "cannot check"
+    assert "four townships" in township[0].detail and f"{len(claims)} times" in township[0].detail
 
 
 def test_every_check_names_its_figure_on_the_page(real):
@@ -166,3 +167,35 @@ def test_count_against_its_list(tmp_path):
     assert only(wrong, "count-vs-list").verdict == "fails"
     open_list = made_up(tmp_path, "社工站开展义诊、理发等两项服务。")
     assert only(open_list, "count-vs-list").verdict == "cannot check"
+
+
+def test_township_count_ignores_townships_named_elsewhere(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_text(
+        "\n\n测试新闻 乡镇活动\n\n本报讯(融媒体记者陈立 通讯员王海燕)在2个乡镇开展义诊活动。\n\n"
+        "东园镇举办灯会 张坂中学开学\n\n本报讯(融媒体记者林晓)东园镇举办灯会,张坂中学学生参加。\n",
+        encoding="utf-8")
+    page = source.read_page(path)
+    assert len(text.townships(page.text)) == 2  # the page names two, but not in the claim's sentence
+    check = only(checks.run(page, ledger.figures_of_page(page)), "township-count")
+    assert check.verdict == "cannot check" and "four townships" in check.detail
+
+
+def test_township_count_in_its_own_sentence_holds(tmp_path):
+    found = made_up(tmp_path, "东园镇、张坂镇2个乡镇开展义诊活动。")
+    assert only(found, "township-count").verdict == "holds"
+
+
+def test_repeated_claim_is_one_check(tmp_path):
+    found = made_up(tmp_path, "在2个乡镇开展义诊。2个乡镇还开展理发。")
+    check = only(found, "township-count")
+    assert "2 times" in check.detail
+    assert checks.tally(found)["cannot check"] == len([c for c in found if c.verdict == "cannot check"])
+
+
+def test_headline_floor_restated_within_its_bounds_holds(tmp_path):
+    found = made_up(tmp_path, "春节期间全区接待游客10.5万人次。", headline="景区接待游客超10万人次")
+    check = only(found, "headline-in-body")
+    assert check.verdict == "holds" and "10.5万人次" in check.detail
+    below = made_up(tmp_path, "春节期间全区接待游客9.5万人次。", headline="景区接待游客超10万人次")
+    assert only(below, "headline-in-body").verdict == "cannot check"

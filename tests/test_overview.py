@@ -55,19 +55,33 @@ def _copy_project(dst: Path) -> None:
     shutil.copy2(NOTEBOOK, dst / "notebooks" / NOTEBOOK.name)
 
 
+# Pages any overview must survive: no pieces, one piece (a single number is not a chart), and
+# headlines with an emoji (a glyph the chart font lacks) on a page that gets the chart.
+EDGE_PAGES = {
+    "test-empty-page": "\n\n",
+    "test-one-piece": "\n\n测试新闻 一条消息\n\n本报讯(融媒体记者陈立)社工站开展义诊服务3次。\n",
+    "test-emoji-headlines": "\n\n灯会开幕🏮 市民赏灯\n\n本报讯(融媒体记者陈立)台商区举办灯会,展出花灯300余盏。\n\n"
+                            "新春快乐🎉 社工站送福\n\n本报讯(融媒体记者林晓)社工站送出春联50副。\n",
+}
+
+
 def _add_page(root: Path) -> None:
     """What a journalist does: put the page file in data/raw and add its manifest entry."""
     raw = root / "data" / "raw"
     shutil.copy2(FIXTURE, raw / FIXTURE.name)
+    for slug, body in EDGE_PAGES.items():
+        (raw / f"{slug}.txt").write_text(body, encoding="utf-8")
     doc = json.loads((raw / "manifest.json").read_text(encoding="utf-8"))
-    doc["pages"].append({
-        "slug": NEW_SLUG,
-        "path": FIXTURE.name,
-        "sha256": hashlib.sha256((raw / FIXTURE.name).read_bytes()).hexdigest(),
-        "paper": "A made-up page for tests",
-        "page_description": "Two made-up pieces and a photo item, one with a wrong total.",
-        "how_obtained": "Written for the test suite (tests/fixtures).",
-    })
+    for slug, name, what in [(NEW_SLUG, FIXTURE.name, "Two made-up pieces and a photo item, one with a wrong total."),
+                             *((slug, f"{slug}.txt", f"An edge case for tests: {slug}.") for slug in EDGE_PAGES)]:
+        doc["pages"].append({
+            "slug": slug,
+            "path": name,
+            "sha256": hashlib.sha256((raw / name).read_bytes()).hexdigest(),
+            "paper": "A made-up page for tests",
+            "page_description": what,
+            "how_obtained": "Written for the test suite (tests/fixtures).",
+        })
     (raw / "manifest.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -111,3 +125,35 @@ def test_index_lists_the_new_page(built):
     index = (built / "reports" / "index.html").read_text(encoding="utf-8")
     assert f'href="00-page-overview--{NEW_SLUG}.html"' in index
     assert 'href="00-page-overview.html"' in index
+
+
+def _report(built, slug):
+    return (built / "reports" / f"00-page-overview--{slug}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_prose_names_the_page_not_its_slug(built):
+    html = _report(built, NEW_SLUG)
+    assert "Two made-up pieces and a photo item" in html
+    assert f"Page {NEW_SLUG}" not in html and f"page {NEW_SLUG}" not in html
+
+
+@pytest.mark.slow
+def test_a_page_with_no_pieces_says_so(built):
+    html = _report(built, "test-empty-page")
+    assert "This page has no pieces" in html and 'class="chart"' not in html
+
+
+@pytest.mark.slow
+def test_a_one_piece_page_gets_a_table_not_a_chart(built):
+    html = _report(built, "test-one-piece")
+    assert "1 piece," in html and "1 named person" in html and "1 named people" not in html
+    assert 'class="chart"' not in html
+    assert (built / "reports" / "data" / "00-page-overview--test-one-piece" / "figures-per-piece.csv").is_file()
+
+
+@pytest.mark.slow
+def test_emoji_headlines_do_not_break_the_chart(built):
+    html = _report(built, "test-emoji-headlines")
+    assert "灯会开幕🏮" in html      # the headline itself is kept in the tables
+    assert 'id="chart-figures-per-piece"' in html  # and the chart is drawn with the emoji dropped from its labels

@@ -131,7 +131,8 @@ def test_item_share_is_a_ceiling_with_the_caveat(report, rows):
     share = items / rows["households"].value * 100
     findings = _block(report, "Key findings")
     assert f"{items} items" in findings
-    assert f"at most {share:.2f}%" in findings
+    assert f"under {int(share) + 1}%" in findings and f"at most {share:.2f}" not in findings
+    assert f"fewer than one in {int(rows['households'].value // items)}" in findings
     assert "named group" in findings
     answer = next(b for b in report[0] if "Even if every item" in b)
     assert f"at most {items} households" in answer and "分散供养特困老人" in answer
@@ -146,7 +147,7 @@ def test_station_figures_keep_their_floor_and_assumption(report, rows):
     answer = next(b for b in report[0] if "spread evenly" in b and "township stations" in b)
     assert "assumption" in answer
     assert f"more than {served / n:,.0f} person-times" in answer
-    assert f"{acts / n:.1f} activities" in answer
+    assert f"about {round(acts / n)} activities" in answer and f"{acts / n:.1f}" not in answer
 
 
 @pytest.mark.slow
@@ -172,12 +173,20 @@ def test_meal_day_chart_matches_lunardate_month_by_month(report, meal_days):
 
 
 @pytest.mark.slow
-def test_funnel_chart_data_are_the_ledger_values(report, rows):
-    table = _csv(report, "relief-funnel")
+def test_reach_chart_compares_households_with_households(report, rows):
+    """No chart mixes units on one axis: the reach chart is households visited against the
+    most households the items could reach (one each). The old trips/people/items funnel is gone."""
+    assert "relief-funnel" not in report[1]
+    table = _csv(report, "relief-reach")
     items = rows["quilts"].value + rows["clothing"].value + rows["blankets"].value
-    expected = [rows["trips"].value, rows["households"].value, rows["people"].value, items]
-    assert [float(r["count"]) for r in table] == expected
-    assert all(r["unit"] for r in table)  # every bar says what it counts
+    assert [float(r["count"]) for r in table] == [rows["households"].value, items]
+    assert "narrow" not in "\n".join(report[0])
+
+
+@pytest.mark.slow
+def test_methodology_shows_figures_as_printed(report, rows):
+    method = _block(report, "Methodology")
+    assert f"{rows['served'].surface} ({rows['served'].id})" in method
 
 
 @pytest.mark.slow

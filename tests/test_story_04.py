@@ -79,7 +79,11 @@ def test_findings_carry_the_day_count_and_split(season, report):
     makeup = [d for d in span if chinese_calendar.is_workday(d) and d.weekday() >= 5]
     ordinary = [d for d in span if chinese_calendar.is_workday(d) and d.weekday() < 5]
     assert f"{n} days counting both the first and the last day" in text
-    assert f"{len(named)} of those days are the official Spring Festival holiday" in text
+    assert f"{len(named)} of those days are official days off for the Spring Festival" in text
+    assert "statutory holiday" not in text.replace("not all of them statutory holidays", "").replace(
+        "not all are statutory holidays", "")
+    lieu = [d for d in named if chinese_calendar.is_in_lieu(d)]
+    assert lieu and all(f"{d.day} {d:%B}" in text for d in lieu) and "days off in lieu" in text
     assert f"{len(makeup)} weekend days are worked in exchange" in text
     assert f"{len(ordinary)} are ordinary working days" in text
     assert "leap year" in text
@@ -93,7 +97,12 @@ def test_fleet_total_shares_and_reserve(fleet, report):
     assert f"{total:,} vehicles in all" in text
     for f in parts:
         assert f"{int(f.value)} " in text and f"({f.value / total * 100:.1f}%)" in text
-    assert f"A further {sum(int(f.value) for f in reserve)} vehicles" in text
+    assert f"{sum(int(f.value) for f in reserve)} vehicles" in text and "are also held in reserve" in text
+    assert "A further" not in text
+    assert f"does not say whether they are extra to the {total:,}" in text
+    assert f"is deploying {total:,} vehicles for the season" in text and "put into service" not in text.replace(
+        "(in all, during the season, put into service)", "")
+    assert "on the road" not in text
     assert f"between {total:,} and {total + sum(int(f.value) for f in reserve):,} vehicles" in text
     assert charts["fleet"]["csv"].count("\n") == len(parts) + 1
 
@@ -103,7 +112,8 @@ def test_calendar_strip_chart_has_one_row_a_day(season, report):
     first, last, _ = season
     _, charts = report
     rows = charts["season-days"]["csv"].splitlines()
-    assert rows[0] == "date,weekday,kind,holiday"
+    assert rows[0] == "date,weekday,kind,holiday,in_lieu"
+    assert "statutory" not in charts["season-days"]["csv"] and "statutory" not in charts["season-days"]["alt"]
     assert len(rows) - 1 == (last - first).days + 1
     assert rows[1].startswith(first.isoformat()) and rows[-1].startswith(last.isoformat())
     assert charts["season-days"]["alt"] and charts["season-days"]["title"]
@@ -114,3 +124,4 @@ def test_prose_says_what_the_article_does_not_give(report):
     text, _ = report
     assert "first Spring Festival season" in text
     assert "no passenger forecast" in text and "no number of trains a day" in text
+

@@ -6,9 +6,14 @@ Two jobs, kept apart:
   first and the last day count (the way Chinese notices count 共N天).
 * ``day_table(start, end)`` / ``split(start, end)``: what kind of day each one is under
   the State Council's holiday arrangement, as published in the ``chinese_calendar``
-  package: a statutory holiday (an official day off, with the holiday's name), a make-up
-  working day (a weekend day worked in exchange, 调休上班), an ordinary weekend day, or an
-  ordinary working day.
+  package: an official day off of a named holiday, a make-up working day (a weekend day
+  worked in exchange, 调休上班), an ordinary weekend day, or an ordinary working day.
+
+An "official day off" is not the same as a statutory holiday day: the State Council's
+arrangement builds a run of days off from the statutory days, weekends and days in lieu
+(paid for by the make-up working days). chinese_calendar marks the days in lieu
+(``is_in_lieu``, the ``in_lieu`` column of ``day_table``) but not which days are statutory,
+so this module never calls a day statutory.
 
 The module is named for what it does; inside the package it never shadows the standard
 library's ``calendar`` (imports are absolute).
@@ -22,7 +27,7 @@ import re
 import chinese_calendar
 import pandas as pd
 
-HOLIDAY = "statutory holiday"
+HOLIDAY = "official day off"
 MAKEUP = "make-up working day"
 WEEKEND = "weekend"
 WORKDAY = "ordinary working day"
@@ -94,17 +99,19 @@ def classify(day: dt.date) -> str:
 
 
 def day_table(start: dt.date, end: dt.date) -> pd.DataFrame:
-    """One row per day of the span: date, weekday, kind, holiday (name or "")."""
+    """One row per day of the span: date, weekday, kind, holiday (name or ""), in_lieu
+    (True for a day off in lieu of a worked weekend day)."""
     rows = [
         {
             "date": d.isoformat(),
             "weekday": d.strftime("%a"),
             "kind": classify(d),
             "holiday": holiday_name(d) or "",
+            "in_lieu": in_lieu(d),
         }
         for d in days(start, end)
     ]
-    return pd.DataFrame(rows, columns=["date", "weekday", "kind", "holiday"])
+    return pd.DataFrame(rows, columns=["date", "weekday", "kind", "holiday", "in_lieu"])
 
 
 def split(start: dt.date, end: dt.date) -> dict[str, int]:
@@ -118,6 +125,12 @@ def split(start: dt.date, end: dt.date) -> dict[str, int]:
 def holiday_days(start: dt.date, end: dt.date, name: str) -> list[dt.date]:
     """The official days off of holiday `name` (e.g. "Spring Festival") inside the span."""
     return [d for d in days(start, end) if classify(d) == HOLIDAY and holiday_name(d) == name]
+
+
+def in_lieu(day: dt.date) -> bool:
+    """True for a day off given in lieu of a weekend day worked (chinese_calendar.is_in_lieu)."""
+    _detail(day)  # fails loudly outside the package's years
+    return bool(chinese_calendar.is_in_lieu(day))
 
 
 def _detail(day: dt.date) -> tuple[bool, str | None]:

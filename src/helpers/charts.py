@@ -53,6 +53,7 @@ NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _GLYPH_RE = re.compile(r"Glyph \d+ .*missing from font")
 
 _font_name: str | None = None
+_drawable_chars: frozenset[int] | None = None
 
 
 class MissingGlyphError(ValueError):
@@ -89,6 +90,9 @@ def setup() -> str:
         "font.size": 13,
         "svg.fonttype": "path",
         "svg.hashsalt": HASH_SALT,
+        # Page text is not TeX: a "$" in a label is a dollar sign, never maths mode
+        # (mathtext would draw "$x^2$" as a formula and crash on "$\\foo$").
+        "text.parse_math": False,
         "axes.unicode_minus": False,
         "figure.figsize": (WIDTH, HEIGHT),
         "figure.facecolor": "white",
@@ -242,6 +246,42 @@ def _register(name: str, title: str) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+
+LABEL_CHARS = 10  # characters of page text a category label keeps, so it fits a phone-width chart
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """A drawable label from page text, cut to `limit` characters with an ellipsis."""
+    text = drawable(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def drawable(text: str, missing: str = "") -> str:
+    """`text` with every character the chart fonts cannot draw replaced by `missing`
+    (dropped by default; "□" marks the spot). For labels built from page text (a headline
+    with an emoji), which must never crash a chart; labels typed in a notebook should
+    rather fail loudly, so `show` keeps raising MissingGlyphError for them."""
+    chars = _font_chars()
+    if missing and any(ord(ch) not in chars for ch in missing):
+        raise ValueError(f"drawable: the placeholder {missing!r} is itself not drawable")
+    out = "".join(ch if ord(ch) in chars or ch in "\n\t" else missing for ch in text)
+    return re.sub(r"\s{2,}", " ", out).strip() if out != text else out
+
+
+def _font_chars() -> frozenset[int]:
+    """Code points the chart fonts (Noto Sans SC, then DejaVu Sans) can draw."""
+    global _drawable_chars
+    if _drawable_chars is None:
+        setup()
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font
+
+        fallback = font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+        _drawable_chars = frozenset(
+            cp for path in (font_path(), fallback) for cp in FT2Font(path).get_charmap()
+        )
+    return _drawable_chars
+
 
 def readable_number(v: float) -> str:
     """A number for a reader, in value labels and tick labels alike: 3,000 / 10,000 /

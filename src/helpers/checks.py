@@ -19,15 +19,23 @@ The rules (``RULES``):
   introduces a list with no total number, or parts in different units, cannot be checked.
 * ``count-vs-list``: a count right after an enumeration of named items (义诊、理发、送餐三项)
   against the number of items; a list ending in 等 (etc.) is open and cannot be checked.
-* ``township-count``: "N个乡镇" against the townships the page names (``helpers.text``).
-* ``headline-in-body``: every figure of a headline restated in its piece's body.
+* ``township-count``: "N个乡镇" against the townships named in the claim's own sentence
+  (``helpers.text.townships``, which knows only the zone's four townships). Townships
+  named elsewhere on the page say nothing about this claim, so with none named in the
+  sentence the claim cannot be checked.
+
+The same claim repeated in a piece (same rule, printed figure and verdict) is one check, not
+several: ``run`` keeps the first and notes how many times the piece states it.
+* ``headline-in-body``: every figure of a headline restated in its piece's body: the same
+  value, or a body figure in the same unit that falls within the headline's bounds (超10万
+  restated as 10.5万 holds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from helpers import calendar as cal
 
@@ -70,8 +78,24 @@ def run(page, figures) -> list[Check]:
         found += _list_totals(rows, where)
         found += _counts_vs_lists(rows, where)
         found += _headline_in_body(rows)
-    found += _township_counts(page, figures)
-    return sorted(found, key=lambda c: (c.start, RULES.index(c.rule)))
+    found += _township_counts(figures)
+    return _distinct(sorted(found, key=lambda c: (c.start, RULES.index(c.rule))))
+
+
+def _distinct(found: list[Check]) -> list[Check]:
+    """One check per distinct claim: a piece repeating a claim (same rule, printed figure
+    and verdict) does not make it hold more often. The first keeps a note of the repeats."""
+    groups: dict[tuple, list[Check]] = {}
+    for c in found:
+        groups.setdefault((c.rule, c.article, c.claim, c.verdict), []).append(c)
+    out = []
+    for c in found:
+        same = groups[(c.rule, c.article, c.claim, c.verdict)]
+        if same[0] is c:
+            if len(same) > 1:
+                c = replace(c, detail=f"{c.detail} (the piece states this {len(same)} times; checked once)")
+            out.append(c)
+    return out
 
 
 def page_checks(slug: str | None = None) -> list[Check]:
@@ -334,24 +358,27 @@ def _trim_first(items: list[str]) -> list[str]:
 # ------------------------------------------------------------------ township-count
 
 
-def _township_counts(page, figures) -> list[Check]:
+def _township_counts(figures) -> list[Check]:
     from helpers import text
 
-    claims = [f for f in figures if f.kind == "count" and f.unit == "个" and f.noun.startswith(TOWNSHIP_NOUN)]
-    if not claims:
-        return []
-    named = text.townships(page.text)
-    names = "、".join(named) or "none"
     out = []
-    for f in claims:
+    for f in figures:
+        if f.kind != "count" or f.unit != "个" or not f.noun.startswith(TOWNSHIP_NOUN):
+            continue
+        named = text.townships(f.sentence)
+        claim = f"{f.surface}{TOWNSHIP_NOUN}"
+        if not named:
+            out.append(_check("township-count", f, CANNOT,
+                              f"the sentence of {claim} names none of the zone's four townships "
+                              f"(the only ones this rule knows), so the page does not say which they are"))
+            continue
+        how = f"the sentence of {claim} names {len(named)} of the zone's townships ({'、'.join(named)})"
         if f.qualifier == "exact" and len(named) == f.value:
-            verdict = HOLDS
+            out.append(_check("township-count", f, HOLDS, how))
         else:
-            verdict = CANNOT
-        how = f"the page names {len(named)} townships ({names}); the claim is {f.surface}{TOWNSHIP_NOUN}"
-        if verdict == CANNOT:
-            how += " (a count can cover townships the page does not name, or fewer than it names)"
-        out.append(_check("township-count", f, verdict, how))
+            out.append(_check("township-count", f, CANNOT,
+                              how + "; the rule knows only the zone's four townships, and a count can "
+                                    "cover places the sentence does not name"))
     return out
 
 
@@ -366,7 +393,24 @@ def _headline_in_body(rows) -> list[Check]:
         if same:
             more = {1: "", 2: " (and once more)"}.get(len(same), f" (and {len(same) - 1} more times)")
             out.append(_check("headline-in-body", f, HOLDS, f"the body restates it as {same[0].surface}{more}"))
+            continue
+        within = _within_bounds(f, body)
+        if within is not None:
+            out.append(_check("headline-in-body", f, HOLDS,
+                              f"the body gives {within.surface}, within the headline's {f.surface}"))
         else:
             out.append(_check("headline-in-body", f, CANNOT,
                               f"the body does not restate {f.surface}"))
     return out
+
+
+def _within_bounds(f, body):
+    """The first body figure in `f`'s unit that lies within a headline floor or ceiling's
+    bounds (超10万 → 10.5万), or None. An exact or "about" headline needs its own value."""
+    if f.qualifier in ("exact", "about"):
+        return None
+    low, high = _bounds(f)
+    if low == float("-inf") and high == float("inf"):
+        return None
+    return next((g for g in body if g.unit == f.unit and g.kind == f.kind and g.value == g.value
+                 and low <= g.value <= high), None)
