@@ -250,6 +250,27 @@ def test_largest_accepted_page_split_and_ledger_within_bounds(tmp_path):
     assert len(page.articles) > 1000 and len(figures) > 5000
 
 
+def test_largest_hard_wrapped_page_without_sentence_ends_within_bounds(tmp_path):
+    """2 MB of lines that never end a sentence: one paragraph joined from ~28,000 blocks
+    (joining pairwise was O(n²): 403 s)."""
+    line = ("word " * 14 + "and,\n").encode("utf-8")
+    f = tmp_path / "wrapped.txt"
+    f.write_bytes(line * (MAX_PAGE_BYTES // len(line)))
+    with bounded(20, 400):
+        page = source.read_page(f)
+        assert_offsets_exact(page)
+    (a,) = page.articles
+    assert len(a.paragraphs) == 1 and len(a.paragraphs[0].text) > 1_900_000
+
+
+def test_byline_with_markup_keeps_what_it_cannot_read():
+    (a,) = source.split("园区开园\n本报讯(融媒体记者黄枫<img src=x onerror=alert(9)> 通讯员刘荣生)今天开园。\n")
+    assert a.byline == "(融媒体记者黄枫<img src=x onerror=alert(9)> 通讯员刘荣生)"
+    assert (a.reporters, a.correspondents) == (("黄枫",), ("刘荣生",))
+    assert a.byline_unparsed == ("<img", "src=x", "onerror=alert(9)>")
+    assert [p.text for p in a.paragraphs] == ["今天开园。"]
+
+
 def test_one_line_of_one_megabyte_within_bounds(tmp_path):
     """A web copy with every line break lost: one line, sentences intact."""
     line = RAW_PAGE.read_text(encoding="utf-8").replace("\n", "")

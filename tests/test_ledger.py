@@ -97,7 +97,8 @@ def test_every_figure_on_the_page_and_nothing_else(frame):
 def test_page_figure(frame, page, fid, surface, value, unit, qualifier, kind, projected):
     row = frame.set_index("id").loc[fid]
     assert page.text[row.start:row.end] == surface == row.surface
-    assert (math.isnan(row.value) if value is None else row.value == value)
+    assert (row.value is None if value is None else row.value == value)
+    assert type(row.value) is type(value)  # whole numbers stay int: the CSV prints 1650000000, not …0
     assert (row.unit, row.qualifier, row.kind, bool(row.projected)) == (unit, qualifier, kind, projected)
     assert surface in row.sentence and row.article == fid[:3] and row.page == page.slug
 
@@ -392,3 +393,130 @@ def test_figures_frame_is_a_copy(book):
     df = book.figures
     df.loc[0, "surface"] = "x"
     assert book.figures.loc[0, "surface"] != "x"
+
+
+# ------------------------------------------------------------- review fixes
+
+
+def _one(text: str):
+    (f,) = extract(text)
+    return (f.surface, f.value, f.low, f.high, f.unit, f.qualifier, f.kind)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("30多万元", ("30多万元", 300000, 300000, None, "元", "more_than", "amount")),
+    ("100多亿元", ("100多亿元", 10**10, 10**10, None, "元", "more_than", "amount")),
+    ("10余万元", ("10余万元", 100000, 100000, None, "元", "more_than", "amount")),
+    ("200余万平方米", ("200余万平方米", 2000000, 2000000, None, "平方米", "more_than", "area")),
+    ("三百余万元", ("三百余万元", 3000000, 3000000, None, "元", "more_than", "amount")),
+    ("十多万人", ("十多万人", 100000, 100000, None, "人", "more_than", "count")),
+    ("30多千米", ("30多千米", 30, 30, None, "千米", "more_than", "other")),   # 千米 is a unit here
+])
+def test_more_than_keeps_the_magnitude_after_duo_yu(text, expected):
+    assert _one(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("-5℃", ("-5℃", -5, -5, -5, "℃", "exact", "other")),
+    ("零下5℃", ("零下5℃", -5, -5, -5, "℃", "exact", "other")),
+    ("同比增长-3.5%", ("-3.5%", -3.5, -3.5, -3.5, "%", "exact", "percent")),
+    ("同比下降负3.5%", ("负3.5%", -3.5, -3.5, -3.5, "%", "exact", "percent")),
+    ("-3℃~5℃", ("-3℃~5℃", None, -3, 5, "℃", "range", "other")),
+    ("零下8℃至零下2℃", ("零下8℃至零下2℃", None, -8, -2, "℃", "range", "other")),
+    ("-8℃~-2℃", ("-8℃~-2℃", None, -8, -2, "℃", "range", "other")),
+])
+def test_minus_signs_are_read(text, expected):
+    assert _one(text) == expected
+
+
+def test_a_hyphen_after_a_digit_or_letter_is_not_a_sign():
+    assert [(f.surface, f.low, f.high) for f in extract("10-15份")] == [("10-15份", 10, 15)]
+    assert all(f.value is None or f.value >= 0 for f in extract("G-5栋,15-10个"))
+
+
+@pytest.mark.parametrize("text, unit, kind", [
+    ("数十人", "人", "count"), ("几十个", "个", "count"), ("十几个", "个", "count"),
+    ("二十几人", "人", "count"), ("上千人", "人", "count"), ("数十万元", "元", "amount"),
+    ("数十年", "年", "duration"),
+])
+def test_vague_counts_are_about_with_no_number(text, unit, kind):
+    """Decision: a vague count is kept (nothing is lost) as ``about`` with no value or bounds."""
+    assert _one(text) == (text, None, None, None, unit, "about", kind)
+
+
+def test_bare_magnitude_after_yu_is_a_floor():
+    assert _one("逾百人") == ("逾百人", 100, 100, None, "人", "more_than", "count")
+
+
+@pytest.mark.parametrize("text, surface, value, unit", [
+    ("近3年来", "3年", 3, "年"), ("近五年", "五年", 5, "年"), ("近3个月", "3个月", 3, "个月"),
+    ("近30天", "30天", 30, "天"), ("近5日", "5日", 5, "日"),
+])
+def test_jin_before_a_duration_means_the_last(text, surface, value, unit):
+    assert _one(text) == (surface, value, value, value, unit, "exact", "duration")
+
+
+def test_jin_before_a_count_is_still_nearly():
+    assert _one("近900副")[5] == "nearly"
+    assert _one("将近3年")[5] == "nearly"
+
+
+@pytest.mark.parametrize("text, qualifier", [
+    ("突破100万元", "more_than"), ("超出100万元", "more_than"), ("多达300人", "exact"),
+    ("高达5亿元", "exact"), ("不到10人", "at_most"), ("将近10人", "nearly"),
+])
+def test_more_prefix_words(text, qualifier):
+    assert _one(text)[5] == qualifier
+
+
+@pytest.mark.parametrize("text", ["2024-01-26", "2024/01/26", "2024.01.26", "于2024-1-26开业"])
+def test_iso_dates_are_one_date_figure(text):
+    (f,) = extract(text)
+    assert (f.kind, f.date, f.unit, f.value) == ("date", "2024-01-26", "日", 26)
+    assert f.surface == text.removeprefix("于").removesuffix("开业")
+
+
+def test_not_an_iso_date():
+    assert [f.kind for f in extract("2024-13-26")] != ["date"]
+
+
+@pytest.mark.parametrize("text, surface, value, unit", [
+    ("共3\u200e000万元", "3\u200e000万元", 30000000, "元"),
+    ("共3\u200f000人", "3\u200f000人", 3000, "人"),
+    ("共16.5 亿元", "16.5 亿元", 1650000000, "元"),
+    ("共16.5\u00a0亿元", "16.5\u00a0亿元", 1650000000, "元"),
+    ("共16.5\u3000亿元", "16.5\u3000亿元", 1650000000, "元"),
+    ("共16.5\ufe0f亿元", "16.5\ufe0f亿元", 1650000000, "元"),
+    ("共3 000人", "3 000人", 3000, "人"),
+    ("共1\u2009234\u2009567元", "1\u2009234\u2009567元", 1234567, "元"),
+    ("增长3.5 %", "3.5 %", 3.5, "%"),
+])
+def test_spaces_and_format_characters_inside_a_figure(text, surface, value, unit):
+    (f,) = extract(text)
+    assert (f.surface, f.value, f.unit) == (surface, value, unit)
+    assert text[f.start:f.end] == f.surface
+
+
+def test_spaces_that_are_not_thousands_separators():
+    assert 123456 not in [f.value for f in extract("共12 3456人")]
+    assert 1234 not in [f.value for f in extract("共1 234 5678人")]
+    assert 3000 not in [f.value for f in extract("共3  000人")]        # two spaces: not one number
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("景区将投入资金约500万元,新建停车位300个以上。", [True, True]),
+    ("将投入3万元，新建3个，并新增4个；新建5个。", [True, True, True, False]),
+    ("将投入3万元。新建3个。", [True, False]),
+    ("园区将扩建,现有企业20家。", [False]),
+    ("将火苗迅速扑灭,共3人参加。", [False]),
+    ("春运期间,台商区将针对返乡人员开展服务,共有200人。", [False]),
+])
+def test_jiang_carries_across_comma_joined_verb_phrases(text, expected):
+    assert [f.projected for f in extract(text)] == expected
+
+
+def test_page_frame_prints_whole_numbers_as_integers(frame):
+    csv = frame.to_csv(index=False)
+    assert ",1650000000," in csv and "1650000000.0" not in csv
+    assert not any(str(v).endswith(".0") for c in ("value", "low", "high") for v in frame[c] if v is not None)
+    assert '"value":1650000000' in frame.to_json(orient="records", force_ascii=False)

@@ -91,3 +91,8 @@ def test_arabic_forms_round_trip(n):
 @given(st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False))
 def test_decimal_arabic_round_trip(d):
     assert Decimal(str(parse_number(format(d, "f")))) == d
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c", "\ufe0f", "\u2060", "\u2063"])
+def test_bidi_marks_and_variation_selectors_are_read_across(mark):
+    assert parse_number(f"3{mark}000") == 3000

@@ -139,6 +139,25 @@ def test_ledger_extract_offsets_exact(text):
     assert [f.start for f in figures] == sorted(f.start for f in figures)
 
 
+FORMAT_MARKS = ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u061c", "\ufe0f"]
+
+
+@SETTINGS
+@given(st.integers(min_value=1000, max_value=10**9), st.sampled_from(["个", "人", "元", "万元", "亿元", "%"]),
+       st.sampled_from([" ", "\u2009", "\u202f"]), st.sampled_from([" ", "\u00a0", "\u3000", ""]),
+       st.sampled_from(FORMAT_MARKS), st.integers(min_value=1, max_value=3))
+def test_spaces_and_format_marks_inside_a_figure_are_read_across(n, unit, thousands, gap, mark, at):
+    """3 000人, 16.5 亿元, 3\u200e000万元 read like 3000人, 16.5亿元, 3000万元; the surface keeps them."""
+    clean = f"共{n}{unit}。"
+    grouped = f"{n:,}".replace(",", thousands)
+    digits = str(n)
+    marked = digits[:at] + mark + digits[at:]
+    for noisy in (f"共{grouped}{unit}。", f"共{digits}{gap}{unit}。", f"共{marked}{unit}。"):
+        (want,), (got,) = ledger.extract(clean), ledger.extract(noisy)
+        assert (got.value, got.unit, got.qualifier) == (want.value, want.unit, want.qualifier), noisy
+        assert noisy[got.start:got.end] == got.surface and got.surface.startswith(noisy[1])
+
+
 @SETTINGS
 @given(pages())
 def test_page_ledger_offsets_exact_and_inside_their_piece(text):

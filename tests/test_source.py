@@ -164,7 +164,10 @@ def test_repairs_list_the_joins_and_captions(page):
 def test_articles_table(page):
     t = source.articles_table(page)
     assert list(t.columns) == ["id", "headline", "reporters", "correspondents", "photographers",
-                               "paragraphs", "captions", "start", "end"]
+                               "paragraphs", "captions", "start", "end", "byline", "text_and_photos"]
+    assert list(t["byline"]) == [a.byline for a in page.articles]
+    assert list(t["text_and_photos"]) == [a.text_and_photos for a in page.articles]
+    assert t.set_index("id").loc["a01", "byline"].startswith("(融媒体记者黄枫")
     assert list(t["id"]) == [a.id for a in page.articles]
     row = t.set_index("id").loc["a01"]
     assert (row.reporters, row.correspondents, row.photographers) == ("黄枫、张文璟", "刘荣生", "")
@@ -283,7 +286,7 @@ def test_empty_file_has_zero_pieces():
     page = source.read_page(FIXTURES / "page_empty.txt")
     assert page.text == "" and page.articles == ()
     assert source.split("\n \n\u3000\n") == ()
-    assert source.articles_table(page).shape == (0, 9)
+    assert source.articles_table(page).shape == (0, 11)
 
 
 def test_no_headline_gives_one_untitled_article():

@@ -14,12 +14,20 @@ Columns (``Figure`` attributes, in DataFrame order):
 * ``low``/``high``: the bounds the wording implies. exact → both = value; more_than /
   at_least → low = value; nearly / at_most → high = value; about → both empty (the paper
   gives no width, and we do not invent one); range → the two ends.
-* ``qualifier``: exact, more_than (超 超过 逾 多 余 高于), at_least (以上 不少于 不低于 至少),
+* ``qualifier``: exact, more_than (超 超过 超出 突破 逾 多 余 高于; 30多万元 = more than 300000 元), at_least (以上 不少于 不低于 至少),
   nearly (近 将近 接近), about (约 大约 左右; also 七八个-style pairs), at_most (以下 以内
   不足 不超过 不到 低于 少于 最多), range (10—15份, 3至5年, 4℃~12℃, 16~18日).
-  达 共 共计 累计 各 are exact.
+  达 高达 多达 共 共计 累计 各 are exact (they state the figure).
+  Vague counts (数十人, 几十个, 十几个, 二十几人, 上千人) are kept as ``about`` with no value and
+  no bounds: the paper gives no number and we invent none (``Quantity.from_figure`` refuses
+  them loudly). 近 before a period unit (近3年来, 近五年, 近30天) means "the last N …": an exact
+  duration, not "nearly".
+* Signs: a leading - － − 零下 负 makes the value (or a range end) negative: -5℃, 零下5℃,
+  同比增长-3.5%, -3℃~5℃. A hyphen after a digit or Latin letter is a separator or a code.
 * ``kind``: amount (money), count, area, percent, date, duration, ordinal, other.
-* ``projected``: the sentence states it as future: 将 (in the figure's clause), or 预计 计划 拟
+* ``projected``: the sentence states it as future: 将 (in the figure's clause, or in an
+  earlier clause of the sentence whose 将 carries into comma-joined verb phrases: 将投入约500万元,
+  新建停车位300个以上; see ``CONTINUATION``; never past a ；), or 预计 计划 拟
   力争 有望 争取 届时 待…后 anywhere before it in the sentence.
 * extras: ``noun`` (a hint: the words right after the figure, else right before), ``date``
   (ISO form of a date figure: 2024, 2021-04, --01-26, ---16), ``part`` (headline, kicker,
@@ -28,7 +36,11 @@ Columns (``Figure`` attributes, in DataFrame order):
 
 Reading (each tested): Traditional characters read like Simplified ones (逾16.5億元 → 1650000000
 元, more_than; 3000個 → unit 個 as written); invisible characters (zero-width space, joiners,
-word joiner, BOM, soft hyphen) are read across (1\u200b000人 → 1000, the surface keeps them).
+word joiner, BOM, soft hyphen, LRM/RLM/ALM, variation selectors: ``numbers.INVISIBLE``) are read
+across (1\u200b000人 → 1000, the surface keeps them); so are spaces inside a figure: thousands
+separators in the shape d{1,3}( ddd)+ (3 000人, thin and narrow no-break spaces too) and one
+space, NBSP or U+3000 between Arabic digits and a magnitude or unit (16.5 亿元). ISO dates
+(2024-01-26, 2024/01/26, 2024.01.26) are one date figure (value = the day, unit 日 implied).
 
 Decisions on what is *not* a figure (each tested):
 
@@ -87,7 +99,7 @@ TIME_UNITS = {"年", "天", "个月", "小时", "分钟", "周", "星期"}
 
 PREFIX_QUALIFIERS = {
     "超过": "more_than", "超": "more_than", "逾": "more_than", "多于": "more_than",
-    "高于": "more_than", "大于": "more_than",
+    "高于": "more_than", "大于": "more_than", "突破": "more_than", "超出": "more_than",
     "不少于": "at_least", "不低于": "at_least", "不小于": "at_least", "至少": "at_least",
     "最少": "at_least",
     "近": "nearly", "将近": "nearly", "接近": "nearly",
@@ -123,6 +135,12 @@ _WIDE_AT = re.compile(rf"(?=({FUTURE_WIDE.pattern}))")
 _WILL_AT = re.compile(r"(?<=即)将|将(?![近军领士来])")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
 CLAUSE_END = re.compile(r"[，,；;：:]")
+# A 将 carries on into the comma-joined verb phrases after its clause (景区将投入资金约500万元,
+# 新建停车位300个以上: both projected): into a clause that opens with one of these verbs or
+# connectives (no subject of its own), up to a ；or the end of the sentence.
+CONTINUATION = re.compile(r"\s*(?:新建|新增|建设|建成|改造|改建|扩建|修建|提升|增加|投入|打造|完善|实现|带动|提供|"
+                          r"达到|推出|举办|开展|引进|吸引|惠及|覆盖|形成|创造|铺设|安装|设置|配备|完成|培训|培育|"
+                          r"种植|安置|解决|容纳|接待|辐射|可|再|并|同时|还)")
 
 MAX_CN_NUMERAL = 32  # 二千三百二十八点四九亿 is 11; a longer run is not one number (and stays linear)
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -217,6 +235,7 @@ class _Context:
         wide = [(m.start(), m.end(1)) for m in _WIDE_AT.finditer(norm)]
         self.wide_starts, self.wide_ends = [w[0] for w in wide], [w[1] for w in wide]
         self.will = [m.start() for m in _WILL_AT.finditer(norm)]
+        self.inherits = self._carried_will()
         self._sentences: dict[int, tuple[str, int, int]] = {}
 
     def raw_span(self, i: int, j: int) -> tuple[int, int]:
@@ -242,7 +261,8 @@ class _Context:
 
     def projected(self, i: int) -> bool:
         """Future wording before ``norm[i]``: a wide marker (``FUTURE_WIDE``) anywhere in its
-        sentence, or 将 (``FUTURE_WILL``) in its clause; a marker must end by ``i``."""
+        sentence, or 将 (``FUTURE_WILL``) earlier in its sentence and not before a ；(a 将 governs
+        the comma-joined verb phrases after it); a marker must end by ``i``."""
         k = bisect.bisect_right(self.sentence_ends, i - 1)
         s0 = self.sentence_ends[k - 1] + 1 if k else 0
         w = bisect.bisect_left(self.wide_starts, s0)
@@ -255,26 +275,63 @@ class _Context:
         w = bisect.bisect_left(self.will, clause)
         if w < len(self.will) and self.will[w] < i:
             return True
-        return i > clause and self.norm[i - 1] == "将"  # 将 right before the figure: 将近 is its prefix
+        if i > clause and self.norm[i - 1] == "将":  # 将 right before the figure: 将近 is its prefix
+            return True
+        return clause > s0 and self.inherits[c + 1]
+
+    def _carried_will(self) -> list[bool]:
+        """For clause k (after ``clause_ends[k-1]``; clause 0 opens the text): does a 将 of an
+        earlier clause of its sentence govern it (``CONTINUATION``)? One pass, linear."""
+        norm, ends = self.norm, self.clause_ends
+        out = [False]
+        for k, at in enumerate(ends, start=1):
+            prev_start = ends[k - 2] + 1 if k > 1 else 0
+            s = bisect.bisect_left(self.sentence_ends, at) - 1
+            sentence_start = self.sentence_ends[s] + 1 if s >= 0 else 0
+            w = bisect.bisect_left(self.will, max(prev_start, sentence_start))
+            prev_will = (w < len(self.will) and self.will[w] < at) or (out[k - 1] and prev_start >= sentence_start)
+            out.append(prev_will and norm[at] not in "；;" and bool(CONTINUATION.match(norm, at + 1)))
+        return out
 
     def in_name_quote(self, i: int) -> bool:
         k = bisect.bisect_right(self.quotes, (i, float("inf"))) - 1
         return k >= 0 and self.quotes[k][0] <= i < self.quotes[k][1]
 
 
-_INVISIBLE_SET = frozenset(numbers.INVISIBLE)
-_DROP_INVISIBLE = str.maketrans("", "", numbers.INVISIBLE)
+_INVISIBLE_RE = re.compile("[" + re.escape(numbers.INVISIBLE) + "]")
+_DIGIT_SPACE = " \u2009\u202f"                        # regular, thin, narrow no-break space
+_UNIT_SPACE = " \u00a0\u3000"                          # regular, no-break, ideographic space
+# Spaces read across (dropped from the working copy; the surface keeps them): a thousands
+# separator in the shape d{1,3}( ddd)+ (3 000人), and one space between Arabic digits and a
+# magnitude or unit (16.5 亿元, 3 %).
+_THOUSANDS_RE = re.compile(rf"(?<![\d.,])(?<!\d[{_DIGIT_SPACE}])\d{{1,3}}(?:[{_DIGIT_SPACE}]\d{{3}})+"
+                           rf"(?![{_DIGIT_SPACE}]?\d)")
+_UNIT_SPACE_RE = re.compile(rf"(?<=\d)[{_UNIT_SPACE}](?=[十百千万亿]|{'|'.join(re.escape(u) for u in UNITS)})")
 
 
 def _normalize(text: str) -> tuple[str, range | list[int]]:
     """The working copy of ``text`` and the ``text`` offset of each of its characters (plus one
-    past the end): invisible characters dropped, full-width and Traditional characters mapped."""
+    past the end): invisible characters and the spaces inside a figure (``_THOUSANDS_RE``,
+    ``_UNIT_SPACE_RE``) dropped, full-width and Traditional characters mapped."""
     norm = numbers.normalize(text).translate(TRADITIONAL)
-    if not any(ch in norm for ch in numbers.INVISIBLE):
-        return norm, range(len(norm) + 1)
-    at = [i for i, ch in enumerate(text) if ch not in _INVISIBLE_SET]
-    at.append(len(text))
-    return norm.translate(_DROP_INVISIBLE), at
+    at: range | list[int] = range(len(norm))
+    for drop in (_invisible, _spaces):
+        gone = drop(norm)
+        if gone:
+            keep = [i for i in range(len(norm)) if i not in gone]
+            norm, at = "".join(norm[i] for i in keep), [at[i] for i in keep]
+    return norm, (range(len(text) + 1) if isinstance(at, range) else at + [len(text)])
+
+
+def _invisible(norm: str) -> set[int]:
+    return {m.start() for m in _INVISIBLE_RE.finditer(norm)}
+
+
+def _spaces(norm: str) -> set[int]:
+    """Positions of the spaces inside figures: thousands separators and digit–unit spaces."""
+    gone = {m.start() + k for m in _THOUSANDS_RE.finditer(norm)
+            for k, ch in enumerate(m.group()) if not ch.isdigit()}
+    return gone | {m.start() for m in _UNIT_SPACE_RE.finditer(norm)}
 
 
 def _name_quotes(norm: str) -> list[tuple[int, int]]:
@@ -316,6 +373,9 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
         return None, _skip_quote(ctx, s)
     if core == "首":
         return _first(ctx, s, fid), s + 2
+    iso = _ISO_DATE_RE.match(norm, s)
+    if iso and _iso_date(iso) and not (s and norm[s - 1] in _ISO_BEFORE):
+        return _iso_figure(ctx, iso, fid), iso.end()
     is_cn = core.removeprefix("百分之")[:1] in CN_CHARS
     if not is_cn and _is_code(norm, s, e, core):
         return None, e
@@ -325,14 +385,64 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
             return None, e
         e = s + split
         core = norm[s:e]
+        vague = _vague(ctx, s, e, fid)
+        if vague is not None:
+            return vague
     p = _read_core(norm, core, s, e, is_cn)
     if p is None:
         return None, e
+    _read_sign(norm, p, is_cn)
     _read_right(norm, p, is_cn)
     _read_left(norm, p)
     if not _keep(norm, p, core, is_cn):
         return None, max(p.end, e)
     _classify(p, core, is_cn)
+    return _finish(ctx, p, fid), p.end
+
+
+_ISO_DATE_RE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|[-/.]\d)")
+_ISO_BEFORE = set("0123456789-/.")
+
+
+def _iso_date(m: re.Match) -> str:
+    """``2024-01-26`` → ``2024-01-26`` if it is a calendar day of 1900–2100, else ''."""
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    if 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def _iso_figure(ctx: _Context, m: re.Match, fid: str) -> Figure:
+    """2024-01-26, 2024/01/26, 2024.01.26: one date figure (value = the day, unit 日 implied,
+    like 2024年1月26日)."""
+    p = _Parse(m.start(), m.end(), Decimal(int(m.group(4))), unit="日", kind="date", date=_iso_date(m))
+    _classify(p, m.group(), False)
+    return _finish(ctx, p, fid)
+
+
+VAGUE_BEFORE = "数几上"    # 数十人, 几十个, 上千人, 上万元
+VAGUE_AFTER = "几"         # 十几个, 二十几人
+
+
+def _vague(ctx: _Context, s: int, e: int, fid: str) -> tuple[Figure | None, int] | None:
+    """数十人, 几十个, 十几个, 上千人: a vague count. Recorded (nothing is lost) with qualifier
+    ``about`` and no value or bounds: the paper gives no number, and we invent none.
+    None when the numeral at ``norm[s:e]`` is not vague."""
+    norm = ctx.norm
+    core = norm[s:e]
+    before = s > 0 and norm[s - 1] in VAGUE_BEFORE and all(c in MAGNITUDE for c in core)
+    after = norm[e:e + 1] == VAGUE_AFTER and core[-1] in MAGNITUDE
+    if not (before or after):
+        return None
+    start, end = s - before, e + after
+    mag = re.match(r"[万亿]*", norm[end:]).group() if after else ""
+    end += len(mag)
+    unit = _match_unit(norm, end, True)
+    if not unit:
+        return None, end
+    p = _Parse(start, end + len(unit), None, qualifier="about")
+    p.set_unit(unit, end)
+    _classify(p, core, True)
     return _finish(ctx, p, fid), p.end
 
 
@@ -403,8 +513,12 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
     """Extend over 多/余, the unit, a date continuation, a range, and 以上/左右…"""
     i = p.end
     if norm.startswith(("多", "余"), i) and not p.unit:
-        nxt = _match_unit(norm, i + 1, is_cn)
-        if nxt or not norm.startswith(("多功能", "多元", "多样", "多种", "余热"), i):
+        mag = _MORE_MAGNITUDE_RE.match(norm, i + 1)
+        if mag:                                   # 30多万元, 三百余万元: the magnitude follows 多/余
+            for ch in mag.group():
+                p.value *= MAGNITUDE[ch]
+            p.qualifier, i = "more_than", mag.end()
+        elif _match_unit(norm, i + 1, is_cn) or not norm.startswith(("多功能", "多元", "多样", "多种", "余热"), i):
             p.qualifier, i = "more_than", i + 1
     if not p.unit:
         p.set_unit(_match_unit(norm, i, is_cn), i)
@@ -425,6 +539,7 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
     p.end = i
 
 
+_MORE_MAGNITUDE_RE = re.compile(r"[十百千]?[万亿]+")  # 30多万, 十多万, 100多亿 (not 30多千米)
 _DATE_NEXT = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(月|日|号)")
 
 
@@ -486,15 +601,17 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
     sep = next((s for s in RANGE_SEPARATORS if norm.startswith(s, i)), None)
     if sep is None or p.qualifier != "exact":
         return False
-    m = CORE_RE.match(norm, i + len(sep))
-    if not m or m.group().startswith("百分之"):
+    at = i + len(sep)
+    sign = _sign_at(norm, at, end=False)
+    m = CORE_RE.match(norm, at + len(sign))
+    if not m or m.group().startswith("百分之") or (sign and m.group()[0] in CN_CHARS and sign in "-－−"):
         return False
     second = m.group()
     second_cn = second[0] in CN_CHARS
     if second_cn != is_cn or (not second_cn and _is_code(norm, m.start(), m.end(), second)):
         return False
     try:
-        high = numbers.parse_decimal(second)
+        high = numbers.parse_decimal(second) * (-1 if sign else 1)
     except numbers.NumberError:
         return False
     j = m.end()
@@ -521,6 +638,33 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
     return True
 
 
+SIGNS = ("零下", "-", "－", "−", "负")
+# Units after which 近 means "the last …" (近3年来, 近五年, 近30天), not "nearly".
+RECENT_UNITS = {"年", "个月", "月", "天", "日", "周", "星期", "个工作日", "工作日"}
+
+
+def _sign_at(norm: str, i: int, end: bool) -> str:
+    """The minus sign (-5℃, 零下5℃, 负3%) ending (``end``) or starting at ``norm[i]``; '' if none.
+    A hyphen after a digit or a Latin letter is a separator or a code, not a sign."""
+    for sign in SIGNS:
+        k = i - len(sign) if end else i
+        if k < 0 or not norm.startswith(sign, k):
+            continue
+        if end and sign in "-－−" and k and (norm[k - 1].isdigit() or (norm[k - 1].isascii() and norm[k - 1].isalpha())
+                                     or norm[k - 1] in "-－−~～〜—–"):
+            return ""
+        return sign
+    return ""
+
+
+def _read_sign(norm: str, p: _Parse, is_cn: bool) -> None:
+    """A minus sign before the numeral (-5℃, 零下5℃, 负3.5%) makes it negative (kept in the surface)."""
+    sign = _sign_at(norm, p.start, end=True)
+    if sign and not (is_cn and sign in "-－−"):
+        p.start -= len(sign)
+        p.value = -p.value
+
+
 def _read_left(norm: str, p: _Parse) -> None:
     """第 (ordinal) and prefix qualifiers 超 近 约 不少于 … (kept in the surface)."""
     s = p.start
@@ -533,6 +677,10 @@ def _read_left(norm: str, p: _Parse) -> None:
     word, k = m.group(), m.start()
     if k and norm[k - 1] in PREFIX_BLOCKERS.get(word, ()):
         return
+    if word == "近" and p.unit in RECENT_UNITS and p.kind != "date":
+        if p.unit == "日":
+            p.kind = "duration"          # 近5日: the last five days, not the 5th
+        return                           # 近3年: the last three years, exact
     if p.qualifier == "exact":
         p.qualifier = PREFIX_QUALIFIERS[word]
     p.start = k
@@ -552,7 +700,7 @@ def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
         return False  # digit-by-digit numerals are years only
     if len(bare) == 2 and all(c in DIGIT for c in bare) and not DIGIT[bare[0]] < DIGIT[bare[1]]:
         return False  # 七八个 is a pair; 五四 is a name
-    if not any(c in DIGIT for c in bare) and bare != "十":
+    if not any(c in DIGIT for c in bare) and bare != "十" and not _more_than_prefix(norm, p):
         return False
     if not p.unit and not p.ordinal:
         return False
@@ -560,6 +708,11 @@ def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
     if nxt and nxt in CN_DIGITS and p.unit == "个":
         return False  # 五个一百: numeral-measure-numeral is a name
     return True
+
+
+def _more_than_prefix(norm: str, p: _Parse) -> bool:
+    """逾百人, 超千万元: a bare magnitude after 逾/超 reads as one of it."""
+    return p.qualifier == "more_than" and norm[p.start] in "逾超"
 
 
 def _classify(p: _Parse, core: str, is_cn: bool) -> None:
@@ -652,12 +805,24 @@ FIGURE_ROLES = ("headline", "kicker", "subhead", "paragraph", "caption")
 
 def page_figures(page) -> "pandas.DataFrame":
     """One row per figure of a ``source.Page``, offsets into ``page.text`` (columns: ``COLUMNS``)."""
+    return figure_frame(figures_of_page(page))
+
+
+NUMBER_COLUMNS = ("value", "low", "high")
+
+
+def figure_frame(figures) -> "pandas.DataFrame":
+    """Figures as a DataFrame (columns: ``COLUMNS``). ``value``/``low``/``high`` are object
+    columns holding ``int`` for whole numbers, ``float`` otherwise and ``None`` when empty,
+    so CSV and JSON print 1650000000 and 16.5 (never 1650000000.0) and an empty cell as ''."""
     import pandas as pd
 
-    rows = [asdict(f) for f in figures_of_page(page)]
-    return pd.DataFrame(rows, columns=list(COLUMNS)).astype(
-        {"start": "int64", "end": "int64", "value": "float64", "low": "float64", "high": "float64",
-         "projected": "bool", "straddles_join": "bool"})
+    rows = [asdict(f) for f in figures]
+    frame = pd.DataFrame(rows, columns=list(COLUMNS)).astype(
+        {"start": "int64", "end": "int64", "projected": "bool", "straddles_join": "bool"})
+    for column in NUMBER_COLUMNS:
+        frame[column] = pd.Series([r[column] for r in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def figures_of_page(page) -> list[Figure]:
@@ -746,11 +911,8 @@ class Ledger:
     @property
     def figures(self) -> "pandas.DataFrame":
         """The ledger as a DataFrame (a copy: callers cannot change the ledger)."""
-        import pandas as pd
-
         if self._frame is None:
-            self._frame = pd.DataFrame([asdict(f) for f in self.rows], columns=list(COLUMNS)).astype(
-                {"value": "float64", "low": "float64", "high": "float64"})
+            self._frame = figure_frame(self.rows)
         return self._frame.copy()
 
     def article(self, headline_contains: str) -> str:

@@ -18,13 +18,15 @@ Conventions:
 * ``两`` is 2, ``〇``/``零`` are 0.
 * Traditional numeral characters read as their Simplified forms: ``萬`` ``億`` ``兩`` ``點``
   (``16.5億`` = 1650000000).
-* Invisible format characters (zero-width space, joiners, word joiner, BOM, soft hyphen) are
-  read across: ``1\u200b000`` = 1000.
+* Invisible characters are read across: ``1\u200b000`` = 1000, ``3\u200e000`` = 3000. They are
+  every format character (Unicode category Cf: zero-width space, joiners, word joiner, BOM,
+  soft hyphen, LRM/RLM/ALM, invisible operators, tags …) and the variation selectors (VS1–VS16).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -39,7 +41,9 @@ CN_CHARS = CN_DIGITS + "十百千万亿"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 _NORMAL = {**_FULLWIDTH, **str.maketrans("萬億兩點", "万亿两点")}  # + Traditional numerals
 # Characters that print as nothing: a number written across one is still one number.
-INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+INVISIBLE = "".join(
+    [chr(c) for c in (*range(0x10000), *range(0xE0000, 0xE0080)) if unicodedata.category(chr(c)) == "Cf"]
+    + [chr(c) for c in range(0xFE00, 0xFE10)])
 _DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
 _ARABIC_RE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 _PERCENT_PREFIX = "百分之"

@@ -285,7 +285,8 @@ CAPTION_MAX = 60
 KICKER_LABELS = ("核心提示", "内容提要", "编者按", "导读")
 
 # Role words and datelines are matched in Simplified and Traditional forms (本报讯/本報訊).
-DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*([(（][^()（）]*[)）])?\s*")
+DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*"
+                         r"([(（](?:[^()（）\n]|[(（][^()（）\n]*[)）])*[)）])?\s*")
 BYLINE_LINE_RE = re.compile(
     r"^[□■◇◆]?\s*(?:(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習]|[实實][习習]|[摄攝]影)?[记記]者"
     r"|(?:特[约約])?通[讯訊][员員]|[实實][习習]生|[摄攝]影)"
@@ -353,7 +354,8 @@ _ROLES = {
 }
 _ROLE_RE = "|".join(f"(?:{r})" for r in (_ROLES["photographers"], _ROLES["reporters"], _ROLES["correspondents"]))
 _TOKEN_RE = re.compile(
-    rf"(?P<role>{_ROLE_RE})|(?P<name>(?:(?!{_ROLE_RE})[\u4e00-\u9fff·])+)|(?P<sep>[\s、,，/／]+)|(?P<other>.)"
+    rf"(?P<role>{_ROLE_RE})|(?P<name>(?:(?!{_ROLE_RE})[\u4e00-\u9fff·])+)|(?P<sep>[\s、,，/／]+)"
+    r"|(?P<other>[^\s、,，/／\u4e00-\u9fff·]+|.)"
 )
 _TEXT_AND_PHOTOS_RE = re.compile(r"文\s*[/／]\s*[图圖]|[图圖]\s*[/／]\s*文")
 _SUFFIX_PHOTO_RE = re.compile(r"[/／]?\s*[摄攝]\s*$")
@@ -418,6 +420,13 @@ class _Block:
     @property
     def passage(self) -> Passage:
         return Passage.at(self.text, self.start)
+
+
+def _join(pieces: list[Passage]) -> Passage:
+    """The passages as one, built once (joining pairwise would copy the offsets each time: O(n²))."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return Passage("".join(p.text for p in pieces), tuple(o for p in pieces for o in p.offsets))
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -496,13 +505,14 @@ class _Splitter:
     def paragraph(self, i: int) -> tuple[Passage, list[Passage], int]:
         """The paragraph starting at block ``i``, joined across layout breaks; the captions
         found inside it; the index of the next block."""
-        para, captions, j = self.blocks[i].passage, [], i + 1
-        while not _is_final(para.text) and j < self.n and not self.is_structural(j):
+        pieces, captions, j = [self.blocks[i].passage], [], i + 1
+        while not _is_final(pieces[-1].text) and j < self.n and not self.is_structural(j):
             if self.is_inner_caption(j):
                 captions.append(self.blocks[j].passage)
                 j += 1
-            para, j = para + self.blocks[j].passage, j + 1
-        return para, captions, j
+            pieces.append(self.blocks[j].passage)
+            j += 1
+        return _join(pieces), captions, j
 
     def drafts(self) -> list[_Draft]:
         drafts: list[_Draft] = []
@@ -644,7 +654,8 @@ def split(text: str) -> tuple[Article, ...]:
 
 def articles_table(page: Page):
     """One row per piece: id, headline, reporters, correspondents, photographers (names
-    joined with 、), paragraphs and captions (counts), start, end."""
+    joined with 、), paragraphs and captions (counts), start, end; then the raw ``byline``
+    and ``text_and_photos`` (the byline says 文/图)."""
     import pandas as pd
 
     rows = [
@@ -658,10 +669,13 @@ def articles_table(page: Page):
             "captions": len(a.captions),
             "start": a.start,
             "end": a.end,
+            "byline": a.byline,
+            "text_and_photos": a.text_and_photos,
         }
         for a in page.articles
     ]
-    columns = ["id", "headline", "reporters", "correspondents", "photographers", "paragraphs", "captions", "start", "end"]
+    columns = ["id", "headline", "reporters", "correspondents", "photographers", "paragraphs", "captions", "start",
+               "end", "byline", "text_and_photos"]
     return pd.DataFrame(rows, columns=columns)
 
 
