@@ -1,5 +1,6 @@
 # Two commands for a reader of this repo: `make reports` and `make test`. `make lab` opens the notebooks.
-# Every target creates .venv from the hashed lock when it is missing or older than the lock.
+# Every target creates .venv from the hashed lock when it is missing or older than the lock; the project
+# itself installs with --no-build-isolation, so its build backend (hatchling) comes from the lock too.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +19,7 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-bootstrap.lock
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode requirements.lock
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --compile-bytecode -e .
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation --compile-bytecode -e .
 	@touch $@
 
 reports: $(STAMP)
@@ -36,7 +37,7 @@ lab: $(STAMP) $(LAB_STAMP)
 $(LAB_STAMP): requirements-lab.lock pyproject.toml | $(STAMP)
 	@test -x $(LAB_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LAB_VENV)
 	$(BIN)/uv pip sync --quiet --python $(LAB_VENV)/bin/python --require-hashes --compile-bytecode requirements-lab.lock
-	$(BIN)/uv pip install --quiet --python $(LAB_VENV)/bin/python --no-deps -e .
+	$(BIN)/uv pip install --quiet --python $(LAB_VENV)/bin/python --no-deps --no-build-isolation -e .
 	@touch $@
 
 bench: $(STAMP)

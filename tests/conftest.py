@@ -75,6 +75,14 @@ pd.DataFrame({"STRAY-DATAFRAME": [1, 2]})
 '''
 
 
+WIDE_TABLE_CELL = r"""
+import pandas as pd
+from helpers import story
+wide = pd.DataFrame({f"Column {i} 列": [f"value {i} 数值 {j}" for j in range(3)] for i in range(8)})
+story.table(wide, name="wide", caption="A wide table whose caption must stay on a phone screen 宽表")
+"""
+
+
 def notebook(cells: list[tuple[str, str]], metadata: dict | None = None,
              tags: dict[int, list[str]] | None = None) -> nbformat.NotebookNode:
     """A clean v4 notebook from ``(kind, source)`` pairs; cell ids fixed for stable bytes."""
@@ -108,6 +116,7 @@ def story_notebook() -> nbformat.NotebookNode:
         ("code", TABLE_CELL),
         ("code", STRAY_CELL),
         ("md", "## 方法 Methodology\n\nCounted by hand: 十八个村."),
+        ("code", WIDE_TABLE_CELL),
     ])
 
 

@@ -94,12 +94,24 @@ def check_page(browser, base: str, out: Path, name: str) -> None:
         _assert_images(page, name)
         _assert_links(page, out, name)
         _assert_font(page, context, name)
+        _assert_captions_visible(page, name)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{name}: page scrolls sideways on a phone ({width}px)"
         assert errors == [], f"{name}: console errors {errors}"
         assert outside == [], f"{name}: requests left localhost: {outside}"
     finally:
         context.close()
+
+
+def _assert_captions_visible(page, name: str) -> None:
+    """No caption or title is cut off on a phone: its right edge is within the viewport
+    (a caption inside a sideways-scrolling table box would be as wide as the table)."""
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('caption, .desk-caption, figcaption, .chart-title')]
+                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                 .map(e => e.textContent.trim().slice(0, 60))"""
+    )
+    assert not clipped, f"{name}: captions clipped on a phone: {clipped}"
 
 
 def _assert_images(page, name: str) -> None:

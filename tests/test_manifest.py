@@ -87,3 +87,21 @@ def test_path_must_stay_inside_raw(raw):
     mpath = _edit(raw, lambda doc: doc["pages"][0].update(path="../secret.txt"))
     with pytest.raises(manifest.ManifestError, match="plain file name"):
         manifest.load(mpath)
+
+
+def test_verify_all_refuses_page_content_before_any_build(raw):
+    page = raw / "000_106e376f0b9f6718.txt"
+    page.write_bytes(page.read_bytes() + "\u2067hidden\u2069\n".encode())
+    _edit(raw, lambda doc: doc["pages"][0].update(sha256=manifest.sha256_of(page)))
+    with pytest.raises(ValueError, match=r"000_106e376f0b9f6718\.txt: bidirectional control U\+2067"):
+        manifest.verify_all(raw / "manifest.json")
+
+
+def test_find_maps_a_raw_file_to_its_entry(raw, tmp_path):
+    mpath = raw / "manifest.json"
+    entry = manifest.find(raw / "000_106e376f0b9f6718.txt", mpath)
+    assert entry.slug == "tsq-2024-spring"
+    assert manifest.find(tmp_path / "elsewhere.txt", mpath) is None
+    (raw / "stray.txt").write_text("x")
+    with pytest.raises(manifest.ManifestError, match="stray.txt"):
+        manifest.find(raw / "stray.txt", mpath)

@@ -148,6 +148,23 @@ def test_table_is_escaped_and_deterministic():
     assert "uuid" not in a and "T_" not in a and "id=" not in a  # no Styler ids
 
 
+def test_table_caption_sits_outside_the_scrolling_box():
+    markup = one(story.table, FRAME, caption="Park 园区 figures").data["text/html"]
+    assert "<caption" not in markup
+    caption = markup.index('<p class="desk-caption">Park 园区 figures</p>')
+    scroll = markup.index('<div class="desk-table">')
+    assert caption < scroll < markup.index("<table")
+    assert '<table aria-label="Park 园区 figures">' in markup
+
+
+def test_csv_text_has_no_float_noise_and_no_formulas():
+    df = pd.DataFrame({"text": ["=1+2", "+86 595", "-3.5", "@cmd", "plain", "-"],
+                       "value": [314285.71428571426, 3000.0, 52.63157894736842, 1.65e10, float("nan"), 0.1]})
+    assert story.csv_text(df) == ("text,value\n'=1+2,314285.7143\n'+86 595,3000\n-3.5,52.63157895\n"
+                                  "'@cmd,16500000000\nplain,\n'-,0.1\n")
+    assert story.csv_cell(7) == 7 and story.csv_cell("-7") == "-7"
+
+
 def test_table_aligns_numeric_columns():
     p = Parsed(one(story.table, FRAME).data["text/html"])
     tds = [a.get("class") for t, a in p.tags if t == "td"]

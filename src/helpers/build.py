@@ -1,18 +1,27 @@
-"""Notebooks → reader reports: execute (parallel, incremental), render, write atomically.
+"""Notebooks → reader reports: execute (parallel, incremental), render, publish all at once.
 
 ``build()`` is what ``desk build`` and ``make reports`` run:
 
-1. Check the raw data (``helpers.manifest.verify_all``) before anything executes.
+1. Check the raw data (``helpers.manifest.verify_all``: checksums, and every page decodes)
+   before anything executes.
 2. Plan one job per report: ``notebooks/NN-slug.ipynb`` → ``NN-slug.html``; a notebook with
    ``metadata.desk.per_page`` runs once per manifest page (``PAGE = "<slug>"`` injected after
-   the cell tagged ``parameters``).
+   the cell tagged ``parameters``). Any other notebook is about the first page, or the pages
+   in ``metadata.desk.pages``; its footer links those pages' ledgers only.
 3. Skip a job whose input hash (notebook, helpers package, data/ but data/processed,
-   requirements.lock) matches ``<out>/.build.json``. This path imports nothing heavy and
-   starts no kernel, so a no-change build takes well under a second.
-4. Execute the rest in memory with nbclient, up to ``jobs`` kernels at once; meanwhile write
-   ``data/processed/{articles,figures}.csv`` and copy each page's ledger to ``<out>/data/``.
-5. Render each executed notebook (``helpers.render``) and write its page and CSVs, every file
-   through a temp file and ``os.replace``; then the index and ``.build.json``.
+   requirements.lock) matches ``<out>/.build.json`` and whose files still have the sha256
+   recorded there (a hand-edited or deleted report is rebuilt). This path imports nothing
+   heavy and starts no kernel.
+4. Execute the rest in memory with nbclient, up to ``jobs`` kernels at once, logging what
+   each cell wrote to stderr; meanwhile compute the processed data and each page's ledger.
+5. Render each executed notebook (``helpers.render``). Everything is written into a staging
+   dir ``<out>/.staging-<pid>/``; only when every notebook has finished are the files moved
+   into place in one short loop, then the index, then ``.build.json`` last. A killed build
+   leaves the published files as they were (the next build removes its staging dir).
+
+Processed data (``{articles,figures}.csv``) goes to ``data/processed/`` when building the
+project's ``reports/``, and to ``<out>/.processed/`` for any other ``--out``, so a build
+into a temp dir never rewrites the repository.
 
 A failing notebook leaves its previous report untouched and is reported with the cell number
 and first line of that cell; the other reports still build.
@@ -36,7 +45,9 @@ from helpers import paths
 
 NOTEBOOK_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 STATE_NAME = ".build.json"
-FORMAT = "desk-build-1"  # bump to invalidate every recorded hash
+PROCESSED_NAME = ".processed"
+STAGING_PREFIX = ".staging-"
+FORMAT = "desk-build-2"  # bump to invalidate every recorded hash
 KERNEL = "python3"
 CELL_TIMEOUT = 600
 STARTUP_TIMEOUT = 120
@@ -81,7 +92,11 @@ class Layout:
 
     @property
     def processed(self) -> Path:
-        return self.data / "processed"
+        """``data/processed`` for the project's own reports dir; ``<out>/.processed`` for any
+        other output dir, so a build into a temp dir never rewrites the repository."""
+        if self.out == (self.root / "reports").resolve():
+            return self.data / "processed"
+        return self.out / PROCESSED_NAME
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ class Job:
     report: str          # file name in the out dir, e.g. "01-park-jobs.html"
     page: str | None     # manifest slug for per-page notebooks
     key: str
+    pages: tuple[str, ...] = ()  # pages whose ledgers the report links (its page, or metadata)
 
     @property
     def stem(self) -> str:
@@ -153,30 +169,68 @@ def build(
     result = BuildResult(skipped=[j.report for j in planned if j not in todo])
     data_key = _digest(FORMAT, common, "data", *[e.slug for e in entries])
     data_todo = force or not _data_current(state, data_key, lay)
-    if not names:
-        prune(state, {j.report for j in planned}, lay.out, log)
-    if todo or data_todo:
-        clean_temp(lay.out)
-        outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
-                              max(1, jobs or os.cpu_count() or 1), log)
-        _apply(outcome, state, result, lay.out)
-    write_index(state, lay, common, force, log)
-    save_state(lay.out, state)
+    staging = lay.out / f"{STAGING_PREFIX}{os.getpid()}"
+    try:
+        outcome = Outcome()
+        if todo or data_todo:
+            clean_temp(lay.out)
+            outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
+                                  max(1, jobs or os.cpu_count() or 1), log, staging)
+        # Publishing starts only now, once every notebook has finished: a build killed
+        # before this point leaves the output dir as it was (but for the staging dir).
+        if not names:
+            prune(state, {j.report for j in planned}, lay.out, log)
+        _apply(outcome, state, result, lay, staging)
+        write_index(state, lay, entries, common, force, log)
+        save_state(lay.out, state)  # last: it vouches for everything above
+    finally:
+        if staging.exists():
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
     result.seconds = time.monotonic() - t0
     return result
 
 
-def _apply(outcome: "Outcome", state: dict, result: BuildResult, out: Path) -> None:
-    """Record what this build produced; drop ledger copies of pages no longer listed."""
+def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, staging: Path) -> None:
+    """Move this build's staged files into place in one short loop, then delete the files
+    it no longer produces (CSVs a report dropped, ledgers of pages no longer listed)."""
+    moves: list[tuple[Path, Path]] = []
+    removals: list[Path] = []
     if outcome.data is not None:
-        old = set((state.get("data") or {}).get("ledgers", {}).values())
-        for rel in sorted(old - set(outcome.data.get("ledgers", {}).values())):
-            (out / rel).unlink(missing_ok=True)
+        old = set((state.get("data") or {}).get("sha256") or {})
+        new = outcome.data["sha256"]
+        moves += [(staging / rel, _data_target(lay, rel)) for rel in sorted(new)]
+        removals += [_data_target(lay, rel) for rel in sorted(old - set(new))]
+    for rec in outcome.reports:
+        old = set((state["reports"].get(rec["report"]) or {}).get("sha256") or {})
+        moves += [(staging / rel, lay.out / rel) for rel in sorted(rec["sha256"])]
+        removals += [lay.out / rel for rel in sorted(old - set(rec["sha256"]))]
+    for src, dst in moves:
+        _move(src, dst)
+    for path in removals:
+        path.unlink(missing_ok=True)
+    if outcome.data is not None:
         state["data"] = outcome.data
     for rec in outcome.reports:
         state["reports"][rec["report"]] = {k: v for k, v in rec.items() if k != "report"}
         result.executed.append(rec["report"])
     result.failures.extend(outcome.failures)
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Put a staged file in place (a rename; a copy through a temp file across devices)."""
+    data = src.read_bytes()
+    try:
+        if dst.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(src, dst)
+    except OSError:
+        write_atomic(dst, data)
 
 
 # ---------------------------------------------------------------- planning
@@ -201,42 +255,89 @@ def select_notebooks(lay: Layout, names: list[str]) -> list[Path]:
 
 
 def plan(notebooks: list[Path], pages: list[str], common: str) -> list[Job]:
-    """The jobs for these notebooks: one each, or one per page for per-page notebooks."""
+    """The jobs for these notebooks: one each, or one per page for per-page notebooks.
+
+    A story (not per-page) notebook is about the first manifest page, or the pages its
+    metadata names (``{"desk": {"pages": [...]}}``); its footer links those pages' ledgers.
+    """
     jobs: list[Job] = []
     for nb_path in notebooks:
         raw = nb_path.read_bytes()
         stem = nb_path.stem
-        if _is_per_page(raw, nb_path):
+        desk = _desk_metadata(raw, nb_path)
+        if desk.get("per_page"):
             for i, slug in enumerate(pages):
                 report = f"{stem}.html" if i == 0 else f"{stem}--{slug}.html"
-                jobs.append(Job(nb_path, report, slug, _digest(FORMAT, common, raw, slug, report)))
+                jobs.append(Job(nb_path, report, slug, _digest(FORMAT, common, raw, slug, report), (slug,)))
         else:
-            jobs.append(Job(nb_path, f"{stem}.html", None, _digest(FORMAT, common, raw, "", stem)))
+            about = _story_pages(desk, pages, nb_path)
+            jobs.append(Job(nb_path, f"{stem}.html", None, _digest(FORMAT, common, raw, "", stem), about))
     return jobs
 
 
-def _is_per_page(raw: bytes, path: Path) -> bool:
+def _desk_metadata(raw: bytes, path: Path) -> dict:
+    """The notebook's ``metadata.desk`` object ({} when absent)."""
     try:
         doc = json.loads(raw)
     except ValueError as e:
         raise BuildInputError(f"{path}: not a valid notebook (JSON error: {e})") from None
     desk = (doc.get("metadata") or {}).get("desk") or {} if isinstance(doc, dict) else {}
-    return bool(isinstance(desk, dict) and desk.get("per_page"))
+    if not isinstance(desk, dict):
+        raise BuildInputError(f"{path}: metadata 'desk' must be an object")
+    return desk
+
+
+def _story_pages(desk: dict, pages: list[str], path: Path) -> tuple[str, ...]:
+    named = desk.get("pages")
+    if named is None:
+        return tuple(pages[:1])
+    if not isinstance(named, list) or not all(isinstance(p, str) for p in named):
+        raise BuildInputError(f"{path}: metadata desk.pages must be a list of manifest slugs")
+    unknown = [p for p in named if p not in pages]
+    if unknown:
+        raise BuildInputError(f"{path}: metadata desk.pages names {', '.join(unknown)}, not in the "
+                              f"manifest (known: {', '.join(pages)})")
+    return tuple(named)
 
 
 def is_current(job: Job, state: dict, out: Path) -> bool:
-    """True when the recorded report was built from exactly these inputs and its files exist."""
+    """True when the recorded report was built from exactly these inputs and every file it
+    wrote is still there with the bytes it wrote (a hand-edited or deleted file rebuilds)."""
     rec = state["reports"].get(job.report)
     if not rec or rec.get("key") != job.key:
         return False
-    return all((out / f).is_file() for f in [job.report, *rec.get("files", [])])
+    return _unchanged(rec.get("sha256"), lambda rel: out / rel)
 
 
 def _data_current(state: dict, key: str, lay: Layout) -> bool:
     rec = state.get("data") or {}
     if rec.get("key") != key:
         return False
-    return all((lay.out / f).is_file() for f in rec.get("ledgers", {}).values())
+    return _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel))
+
+
+def _unchanged(hashes: dict | None, where: Callable[[str], Path]) -> bool:
+    """True when every recorded file exists with its recorded sha256."""
+    if not isinstance(hashes, dict):
+        return False
+    for rel, digest in hashes.items():
+        try:
+            if _sha256(where(rel).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _data_target(lay: Layout, rel: str) -> Path:
+    """Where a data-step file lives: ``processed/<name>`` in the processed dir, else in out."""
+    if rel.startswith("processed/"):
+        return lay.processed / rel[len("processed/"):]
+    return lay.out / rel
 
 
 # ---------------------------------------------------------------- input hashes
@@ -302,41 +403,72 @@ def prune(state: dict, planned: set[str], out: Path, log) -> None:
     """Remove reports (and their CSVs) whose notebook or page no longer exists."""
     for report in sorted(set(state["reports"]) - planned):
         rec = state["reports"].pop(report)
-        for rel in [report, *rec.get("files", [])]:
+        for rel in sorted(rec.get("sha256") or {report: ""}):
             (out / rel).unlink(missing_ok=True)
         log(f"removed {report} (its notebook or page is gone)")
 
 
-def index_entries(state: dict) -> list[dict]:
-    """Catalogue items in notebook order, a per-page notebook's first page first."""
+def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dict]:
+    """Catalogue items in notebook order, a per-page notebook's first page first.
+
+    `pages` maps a manifest slug to its reader description (`page_info`); a per-page
+    report shows its page's, never the internal slug."""
     def order(item):
         report, rec = item
         return (rec.get("notebook", ""), report != Path(rec.get("notebook", "")).stem + ".html", report)
 
+    pages = pages or {}
     return [
         {
             "href": report,
             "headline": rec.get("headline") or report,
             "dek": rec.get("dek", ""),
             "key_figure": rec.get("key_figure", ""),
-            "page": rec.get("page") or "",
+            "page": (pages.get(rec.get("page") or "") or {}).get("title", ""),
         }
         for report, rec in sorted(state["reports"].items(), key=order)
     ]
 
 
-def write_index(state: dict, lay: Layout, common: str, force: bool, log) -> None:
-    """Render index.html when its entries, the templates or the package changed."""
-    entries = index_entries(state)
-    key = _digest(FORMAT, common, json.dumps(entries, ensure_ascii=False, sort_keys=True))
-    current = (state.get("index") or {}).get("key") == key and (lay.out / "index.html").is_file()
-    if current and not force:
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def _date(iso: str) -> str:
+    """'2024-01-28' → '28 January 2024' (left as given when it is not an ISO date)."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(iso))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return str(iso)
+    return f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+def page_info(entry) -> dict:
+    """What a reader is told about a manifest page: paper, date (or date range), description."""
+    paper = entry.paper.split(";")[0].strip()
+    if entry.edition_date:
+        when = _date(entry.edition_date)
+    elif entry.edition_date_range:
+        when = f"between {_date(entry.edition_date_range[0])} and {_date(entry.edition_date_range[1])}"
+    else:
+        when = "date not known"
+    return {"title": f"{paper}, {when}", "description": entry.page_description}
+
+
+def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log) -> None:
+    """Render index.html when its entries, the templates or the package changed (or the file
+    is not the one this build wrote)."""
+    info = {e.slug: page_info(e) for e in pages}
+    entries = index_entries(state, info)
+    sources = [info[e.slug] for e in pages]
+    key = _digest(FORMAT, common, json.dumps([entries, sources], ensure_ascii=False, sort_keys=True))
+    rec = state.get("index") or {}
+    if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
         return
     from helpers import render
 
-    page = render.render_index(entries, cache_dir=lay.cache)
-    write_atomic(lay.out / "index.html", page.encode("utf-8"))
-    state["index"] = {"key": key}
+    page = render.render_index(entries, pages=sources, cache_dir=lay.cache).encode("utf-8")
+    write_atomic(lay.out / "index.html", page)
+    state["index"] = {"key": key, "sha256": {"index.html": _sha256(page)}}
     log("wrote index.html")
 
 
@@ -366,13 +498,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 def clean_temp(out: Path) -> None:
-    """Remove temp files left in `out` by builds that were killed (their process is gone)."""
+    """Remove temp files and staging dirs left in `out` by builds that were killed (their
+    process is gone)."""
     if not out.is_dir():
         return
     for tmp in out.rglob(".*.desk-*.tmp"):
         m = re.search(r"\.desk-(\d+)(?:-\d+)?\.tmp$", tmp.name)
         if m and not _alive(int(m.group(1))):
             tmp.unlink(missing_ok=True)
+    for staged in out.glob(f"{STAGING_PREFIX}*"):
+        m = re.fullmatch(re.escape(STAGING_PREFIX) + r"(\d+)", staged.name)
+        if m and staged.is_dir() and not _alive(int(m.group(1))):
+            import shutil
+
+            shutil.rmtree(staged, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -399,14 +538,15 @@ class Outcome:
 
 
 def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
-                jobs: int, log) -> Outcome:
-    """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step."""
+                jobs: int, log, staging: Path) -> Outcome:
+    """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
+    every file they produce goes into `staging` (relative paths as published)."""
     import asyncio
 
-    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log))
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging))
 
 
-async def _execute_all(todo, lay, entries, state, data_key, jobs, log) -> Outcome:
+async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging) -> Outcome:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -419,20 +559,19 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log) -> Outcom
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
         data_task = None
         if data_key is not None:
-            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log)
+            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging)
 
         async def one(job: Job):
             try:
                 async with booting:
                     started = time.monotonic()
                     nb = await execute_notebook(job, lay, running)
+                log_streams(job, nb, log)
                 ledgers = await _ledgers(data_task, state)
-                rec = await loop.run_in_executor(
-                    pool, publish, job, nb, lay, ledgers, state["reports"].get(job.report)
-                )
+                rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging)
             except Exception as e:  # one notebook's failure must not stop the others
                 return Failure(job.notebook.name, job.report, _message(e))
-            log(f"built {job.report} ({time.monotonic() - started:.1f} s)")
+            log(f"built {job.report} ({time.monotonic() - started:.1f} s; staged)")
             return rec
 
         results = await asyncio.gather(*(one(j) for j in todo))
@@ -558,20 +697,18 @@ def kernel_env(lay: Layout, job: Job) -> dict[str, str]:
 
 # ---------------------------------------------------------------- publishing
 
-def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], old: dict | None) -> dict:
-    """Render the executed notebook, write its page and CSVs, remove CSVs it no longer has."""
+def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path) -> dict:
+    """Render the executed notebook and write its page and CSVs into `staging`; the record
+    carries each file's sha256 (the build moves them into place once all jobs are done)."""
     from helpers import render
 
-    pages = [job.page] if job.page is not None else list(ledgers)
     links = [
-        {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in pages if p in ledgers
+        {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in job.pages if p in ledgers
     ]
     report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache)
-    for rel, data in sorted(report.files.items()):
-        write_atomic(lay.out / rel, data)
-    write_atomic(lay.out / job.report, report.html.encode("utf-8"))
-    for rel in sorted(set((old or {}).get("files", [])) - set(report.files)):
-        (lay.out / rel).unlink(missing_ok=True)
+    files = {**report.files, job.report: report.html.encode("utf-8")}
+    for rel, data in sorted(files.items()):
+        write_atomic(staging / rel, data)
     return {
         "report": job.report,
         "notebook": job.notebook.name,
@@ -580,23 +717,50 @@ def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], old: dict | None
         "headline": report.headline,
         "dek": report.dek,
         "key_figure": report.key_figure,
-        "files": sorted(report.files),
+        "sha256": {rel: _sha256(data) for rel, data in sorted(files.items())},
     }
+
+
+MAX_LOGGED_LINES = 20  # per cell
+
+
+def log_streams(job: Job, nb, log) -> None:
+    """Log what a notebook wrote to stderr (warnings included), per cell: it never reaches
+    the report, but must not vanish either."""
+    from helpers.render import _first_line
+
+    number = 0
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("desk_injected"):
+            continue
+        number += 1
+        lines = [line for out in cell.get("outputs", [])
+                 if out.get("output_type") == "stream" and out.get("name") == "stderr"
+                 for line in _joined(out.get("text", "")).splitlines() if line.strip()]
+        for line in lines[:MAX_LOGGED_LINES]:
+            log(f"{job.report}: cell {number} ({_first_line(cell)}): stderr: {line}")
+        if len(lines) > MAX_LOGGED_LINES:
+            log(f"{job.report}: cell {number}: ... {len(lines) - MAX_LOGGED_LINES} more stderr line(s)")
+
+
+def _joined(text) -> str:
+    return "".join(text) if isinstance(text, list) else str(text)
 
 
 # ---------------------------------------------------------------- processed data
 
-def write_data(lay: Layout, entries, key: str, log) -> dict:
-    """``data/processed/{articles,figures}.csv`` for every page; each page's ledger to out/data/."""
+def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
+    """``{articles,figures}.csv`` of every page (for the processed dir) and each page's
+    ledger (for out/data/), written into `staging` as ``processed/…`` and ``data/…``."""
     mods = _data_modules()
     if mods is None:
         log("data/processed not written: helpers.source.articles_table or "
             "helpers.ledger.page_figures is not available yet")
-        return {"key": key, "ledgers": {}, "skipped": True}
+        return {"key": key, "ledgers": {}, "sha256": {}, "skipped": True}
     source, ledger = mods
     import pandas as pd
 
-    articles, figures, ledgers = [], [], {}
+    articles, figures, ledgers, files = [], [], {}, {}
     for e in entries:
         page = _read_page(source, e)
         arts = source.articles_table(page)
@@ -604,15 +768,17 @@ def write_data(lay: Layout, entries, key: str, log) -> dict:
             arts.insert(0, "page", e.slug)
         figs = ledger.page_figures(page)
         href = f"data/figures-{e.slug}.csv"
-        write_atomic(lay.out / href, _csv_bytes(figs))
+        files[href] = _csv_bytes(figs)
         articles.append(arts)
         figures.append(figs)
         ledgers[e.slug] = href
     if entries:
-        write_atomic(lay.processed / "articles.csv", _csv_bytes(pd.concat(articles, ignore_index=True)))
-        write_atomic(lay.processed / "figures.csv", _csv_bytes(pd.concat(figures, ignore_index=True)))
-    log(f"wrote data/processed and {len(ledgers)} ledger(s)")
-    return {"key": key, "ledgers": ledgers}
+        files["processed/articles.csv"] = _csv_bytes(pd.concat(articles, ignore_index=True))
+        files["processed/figures.csv"] = _csv_bytes(pd.concat(figures, ignore_index=True))
+    for rel, data in files.items():
+        write_atomic(staging / rel, data)
+    log(f"staged processed data and {len(ledgers)} ledger(s)")
+    return {"key": key, "ledgers": ledgers, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
 
 
 def _data_modules():
@@ -639,4 +805,7 @@ def _read_page(source, entry):
 
 
 def _csv_bytes(df) -> bytes:
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """CSV without float noise or spreadsheet formulas (``helpers.story.csv_text``)."""
+    from helpers import story
+
+    return story.csv_text(df).encode("utf-8")

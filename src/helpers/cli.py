@@ -103,22 +103,32 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def _articles(args) -> int:
-    from helpers import source
+def _page(path: Path):
+    """The page at `path`. A file in data/raw/ is read through the manifest: checksum
+    verified and labelled with its manifest slug; any other file by its stem."""
+    from helpers import manifest, source
 
-    table = source.articles_table(source.read_page(args.path))
-    sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+    entry = manifest.find(path)
+    if entry is None:
+        return source.read_page(path)
+    return source.load_page(entry.slug)
+
+
+def _articles(args) -> int:
+    from helpers import source, story
+
+    sys.stdout.write(story.csv_text(source.articles_table(_page(args.path))))
     return 0
 
 
 def _figures(args) -> int:
-    from helpers import ledger, source
+    from helpers import ledger, story
 
-    table = ledger.page_figures(source.read_page(args.path))
+    table = ledger.page_figures(_page(args.path))
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(story.csv_text(table))
     return 0
 
 
@@ -126,7 +136,7 @@ def _check(args) -> int:
     from helpers import manifest
 
     entries = manifest.verify_all()
-    print(f"ok: {len(entries)} page(s) in {manifest.paths.MANIFEST}, checksums match")
+    print(f"ok: {len(entries)} page(s) in {manifest.paths.MANIFEST}, checksums match, pages readable")
     return 0
 
 

@@ -147,8 +147,26 @@ def verify(e: PageEntry) -> bytes:
 
 
 def verify_all(manifest_path: Path | None = None) -> list[PageEntry]:
-    """Check the whole raw folder: manifest well formed and every checksum right."""
+    """Check the whole raw folder: manifest well formed, every checksum right, and every
+    page readable as page text (``helpers.source.decode``: UTF-8, no NUL, no control or
+    bidi characters, not too large), so a bad page stops a build before anything runs."""
+    from helpers import source  # not at module level: source imports this module
+
     entries = load(manifest_path)
     for e in entries:
-        verify(e)
+        source.decode(verify(e), e.path)
     return entries
+
+
+def find(path: Path, manifest_path: Path | None = None) -> PageEntry | None:
+    """The manifest entry for the file at `path` when it lies in the raw folder, else None.
+
+    A file in the raw folder that the manifest does not list is a `ManifestError`."""
+    mpath = Path(manifest_path or paths.MANIFEST)
+    target = Path(path).resolve()
+    if target.parent != mpath.parent.resolve():
+        return None
+    for e in load(mpath):
+        if e.path.resolve() == target:
+            return e
+    raise ManifestError(f"{path}: in {mpath.parent} but not listed in {mpath.name}")

@@ -101,9 +101,30 @@ def _unlinked(links: list[dict], body: str) -> list[dict]:
     return [link for link in links if link["href"] not in shown]
 
 
-def render_index(entries: list[dict], *, title: str = "Desk reports", cache_dir=None) -> str:
-    """The catalogue page: one item per report (``href, headline, dek, key_figure, page``)."""
-    return render_page("index.html", title=title, description="", entries=entries, cache_dir=cache_dir)
+def render_index(entries: list[dict], *, pages=(), title: str = "Desk reports", cache_dir=None) -> str:
+    """The catalogue page: one item per report (``href, headline, dek, key_figure, page``)
+    and, below, the source pages (``title, description``) the reports are about."""
+    return render_page("index.html", title=title, description="", entries=entries, pages=list(pages),
+                       cache_dir=cache_dir)
+
+
+CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+                     r"(?:[\s\d·.,:%-]*[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+)*")
+
+
+def zh_runs(text) -> "markupsafe.Markup":
+    """Escaped text with each run of Chinese in ``<span lang="zh-Hans">`` (screen readers
+    and font selection need the language of the run, as in the reports)."""
+    import markupsafe
+
+    text = str(text)
+    out, at = [], 0
+    for m in CJK_RUN.finditer(text):
+        out.append(html.escape(text[at:m.start()], quote=False))
+        out.append(f'<span lang="zh-Hans">{html.escape(m.group(), quote=False)}</span>')
+        at = m.end()
+    out.append(html.escape(text[at:], quote=False))
+    return markupsafe.Markup("".join(out))
 
 
 def render_page(template: str, *, title: str, description: str, cache_dir=None, **context) -> str:
@@ -144,6 +165,7 @@ def _jinja():
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
         )
+        _ENV.filters["zh"] = zh_runs
     return _ENV
 
 

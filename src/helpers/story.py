@@ -147,9 +147,12 @@ def _table_html(df: Any, caption: str | None) -> str:
     head = "".join(f'<th scope="col"{cls(j)}>{esc(c)}</th>' for j, c in enumerate(cols))
     body = "\n".join("<tr>" + "".join(f"<td{cls(j)}>{esc(v)}</td>" for j, v in enumerate(r)) + "</tr>"
                      for r in rows)
-    cap = f"<caption>{esc(caption)}</caption>\n" if caption else ""
-    return (f'<div class="desk-block desk-table {_IGNORE}">\n<table>\n{cap}'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</div>")
+    # The caption sits outside the sideways-scrolling box, so a phone never clips it.
+    cap = f'<p class="desk-caption">{esc(caption)}</p>\n' if caption else ""
+    label = f' aria-label="{esc(caption)}"' if caption else ""
+    return (f'<div class="desk-block desk-table-block {_IGNORE}">\n{cap}<div class="desk-table">\n'
+            f"<table{label}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+            f"</div>\n</div>")
 
 
 def table(df: Any, *, name: str | None = None, caption: str | None = None, data: Any = None) -> None:
@@ -176,11 +179,42 @@ def table(df: Any, *, name: str | None = None, caption: str | None = None, data:
     data = df if data is None else data
     if not isinstance(data, pandas.DataFrame):
         raise TypeError(f"story.table {name!r}: data must be a pandas DataFrame")
-    desk = {"kind": "table", "name": name, "csv": data.to_csv(index=False, lineterminator="\n")}
+    desk = {"kind": "table", "name": name, "csv": csv_text(data)}
     if caption:
         desk["title"] = caption  # the build labels the CSV link with it
     _emit(markup, desk)
     register_output("table", name, caption or name)
+
+
+# --------------------------------------------------------------------------- CSV files
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``= + - @`` first, not a number)
+    gets a leading apostrophe (OWASP "CSV injection"); anything else is returned as is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
+def csv_number(x: float) -> str:
+    """A float with at most 10 significant digits: no noise (52.63157894736842 →
+    52.63157895), whole numbers without ``.0``, never an exponent for large values."""
+    text = f"{x:.10g}"
+    return f"{x:.0f}" if "e+" in text else text
+
+
+def csv_text(df: Any) -> str:
+    """The CSV every file the desk writes uses: no index, LF line ends, floats via
+    `csv_number`, text cells made formula-safe by `csv_cell`."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or str(safe[col].dtype) in ("string", "str"):
+            safe[col] = safe[col].map(csv_cell)
+    return safe.to_csv(index=False, lineterminator="\n", float_format=csv_number)
 
 
 # --------------------------------------------------------------------------- quotes
