@@ -116,9 +116,9 @@ def test_bounds_follow_the_qualifier(book):
 
 def test_dates_carry_iso_form(book):
     assert book.get(surface="2021年4月").date == "2021-04"
-    assert book.get(surface="1月26日").date == "--01-26"
-    assert book.get(surface="16日").date == "---16"
-    assert book.get(surface="10月中旬").date == "--10"
+    assert book.get(surface="1月26日").date == "XXXX-01-26"
+    assert book.get(surface="16日").date == "XXXX-XX-16"
+    assert book.get(surface="10月中旬").date == "XXXX-10"
 
 
 def test_noun_hint_names_what_a_measure_word_counts(book):

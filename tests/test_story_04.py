@@ -24,7 +24,7 @@ def season():
     days = led.get(article=art, unit="天")
     same = [f for f in led.rows if f.article == art and f.sentence == days.sentence]
     year = next(int(f.value) for f in same if f.unit == "年")
-    first, last = (dt.date(year, *map(int, f.date.lstrip("-").split("-"))) for f in same if f.unit == "日")
+    first, last = (dt.date(year, *map(int, f.date.removeprefix("XXXX-").split("-"))) for f in same if f.unit == "日")
     return first, last, days
 
 

@@ -50,10 +50,10 @@ def make_date(year: int, month: int, day: int) -> dt.date:
 
 
 def month_day(iso: str) -> tuple[int, int]:
-    """(month, day) of a ledger date (its ``date`` column): "--01-26" or "2024-01-26"."""
-    m = re.fullmatch(r"(?:\d{4})?-?-(\d{2})-(\d{2})", iso or "")
+    """(month, day) of a ledger date (its ``date`` column): "XXXX-01-26" or "2024-01-26"."""
+    m = re.fullmatch(r"(?:\d{4}|XXXX)-(\d{2})-(\d{2})", iso or "")
     if not m:
-        raise CalendarError(f"ledger date {iso!r} has no month and day (expected --MM-DD or YYYY-MM-DD)")
+        raise CalendarError(f"ledger date {iso!r} has no month and day (expected XXXX-MM-DD or YYYY-MM-DD)")
     return int(m.group(1)), int(m.group(2))
 
 

@@ -30,7 +30,9 @@ Columns (``Figure`` attributes, in DataFrame order):
   新建停车位300个以上; see ``CONTINUATION``; never past a ；), or 预计 计划 拟
   力争 有望 争取 届时 待…后 anywhere before it in the sentence.
 * extras: ``noun`` (a hint: the words right after the figure, else right before), ``date``
-  (ISO form of a date figure: 2024, 2021-04, --01-26, ---16), ``part`` (headline, kicker,
+  (ISO 8601 form of a date figure, with EDTF's X for what the page leaves out: 2024, 2021-04,
+  XXXX-01-26, XXXX-XX-16; chosen over ISO's "--01-26" because a cell starting with "-" is a
+  formula to a spreadsheet), ``part`` (headline, kicker,
   subhead, paragraph, caption), ``before``/``after`` (the figure's clause around it, at most
   15 characters before and 8 after, cut at 、，；：。: the window ``near`` looks in), ``straddles_join`` and ``repaired_surface``.
 
@@ -592,7 +594,7 @@ def _is_year(core: str, value: Decimal) -> bool:
 def _iso(year: int | None, month: int | None, day: int | None) -> str:
     if year is not None:
         return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
-    return f"--{month:02d}" + (f"-{day:02d}" if day else "")
+    return f"XXXX-{month:02d}" + (f"-{day:02d}" if day else "")
 
 
 def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
@@ -734,7 +736,7 @@ def _classify(p: _Parse, core: str, is_cn: bool) -> None:
         p.kind = "percent"
     elif p.unit in ("月", "日", "号") and p.value is not None and p.value == int(p.value):
         p.kind = "date"
-        p.date = f"--{int(p.value):02d}" if p.unit == "月" else f"---{int(p.value):02d}"
+        p.date = f"XXXX-{int(p.value):02d}" if p.unit == "月" else f"XXXX-XX-{int(p.value):02d}"
     elif p.unit in DURATION or p.unit == "年":
         p.kind = "duration"
     elif p.unit in COUNT:

@@ -512,16 +512,16 @@ def fmt_yuan(x, digits: int = 3, rounding: str = "half_up") -> str:
 
 
 def fmt_day_month(date) -> str:
-    """A day for English readers, "5 March", from a ledger date ("--03-05", "2024-03-05") or a date."""
+    """A day for English readers, "5 March", from a ledger date ("XXXX-03-05", "2024-03-05") or a date."""
     import calendar
     import datetime
 
     if isinstance(date, datetime.date):
         month, day = date.month, date.day
     else:
-        parts = str(date).removeprefix("--").split("-")
+        parts = str(date).removeprefix("XXXX-").split("-")
         if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-            raise QuantityError(f"fmt_day_month: {date!r} is not a day (--MM-DD or YYYY-MM-DD)")
+            raise QuantityError(f"fmt_day_month: {date!r} is not a day (XXXX-MM-DD or YYYY-MM-DD)")
         month, day = (int(p) for p in parts[-2:])
     if not 1 <= month <= 12:
         raise QuantityError(f"fmt_day_month: {date!r} has no month {month}")
