@@ -10,7 +10,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from helpers import story
+from helpers import csvsafe, story
 from helpers.glosses import MissingGlossError
 
 HOSTILE = [
@@ -160,9 +160,9 @@ def test_table_caption_sits_outside_the_scrolling_box():
 def test_csv_text_has_no_float_noise_and_no_formulas():
     df = pd.DataFrame({"text": ["=1+2", "+86 595", "-3.5", "@cmd", "plain", "-"],
                        "value": [314285.71428571426, 3000.0, 52.63157894736842, 1.65e10, float("nan"), 0.1]})
-    assert story.csv_text(df) == ("text,value\n'=1+2,314285.7143\n'+86 595,3000\n-3.5,52.63157895\n"
+    assert csvsafe.csv_text(df) == ("text,value\n'=1+2,314285.7143\n'+86 595,3000\n-3.5,52.63157895\n"
                                   "'@cmd,16500000000\nplain,\n'-,0.1\n")
-    assert story.csv_cell(7) == 7 and story.csv_cell("-7") == "-7"
+    assert csvsafe.csv_cell(7) == 7 and csvsafe.csv_cell("-7") == "-7"
 
 
 def test_table_aligns_numeric_columns():

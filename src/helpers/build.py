@@ -805,7 +805,7 @@ def _read_page(source, entry):
 
 
 def _csv_bytes(df) -> bytes:
-    """CSV without float noise or spreadsheet formulas (``helpers.story.csv_text``)."""
-    from helpers import story
+    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``)."""
+    from helpers import csvsafe
 
-    return story.csv_text(df).encode("utf-8")
+    return csvsafe.csv_text(df).encode("utf-8")

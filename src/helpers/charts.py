@@ -33,6 +33,8 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from helpers import csvsafe
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
     from matplotlib.axes import Axes
@@ -233,7 +235,7 @@ def show(fig: Figure, *, name: str, title: str, alt: str, data: pandas.DataFrame
     from IPython.display import display
 
     meta = {"desk": {"kind": "chart", "name": name, "alt": alt, "title": title,
-                     "csv": data.to_csv(index=False, lineterminator="\n")}}
+                     "csv": csvsafe.csv_text(data)}}
     display({"image/svg+xml": svg}, metadata=meta, raw=True)
     _register(name, title)
 

@@ -115,20 +115,20 @@ def _page(path: Path):
 
 
 def _articles(args) -> int:
-    from helpers import source, story
+    from helpers import csvsafe, source
 
-    sys.stdout.write(story.csv_text(source.articles_table(_page(args.path))))
+    sys.stdout.write(csvsafe.csv_text(source.articles_table(_page(args.path))))
     return 0
 
 
 def _figures(args) -> int:
-    from helpers import ledger, story
+    from helpers import csvsafe, ledger
 
     table = ledger.page_figures(_page(args.path))
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(story.csv_text(table))
+        sys.stdout.write(csvsafe.csv_text(table))
     return 0
 
 

@@ -24,6 +24,8 @@ import numbers
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from helpers import csvsafe
+
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A report's stem: the notebook's, or "<notebook stem>--<page slug>" for a per-page report.
 REPORT_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -179,7 +181,7 @@ def table(df: Any, *, name: str | None = None, caption: str | None = None, data:
     data = df if data is None else data
     if not isinstance(data, pandas.DataFrame):
         raise TypeError(f"story.table {name!r}: data must be a pandas DataFrame")
-    desk = {"kind": "table", "name": name, "csv": csv_text(data)}
+    desk = {"kind": "table", "name": name, "csv": csvsafe.csv_text(data)}
     if caption:
         desk["title"] = caption  # the build labels the CSV link with it
     _emit(markup, desk)
@@ -187,35 +189,6 @@ def table(df: Any, *, name: str | None = None, caption: str | None = None, data:
 
 
 # --------------------------------------------------------------------------- CSV files
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-
-
-def csv_cell(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula (``= + - @`` first, not a number)
-    gets a leading apostrophe (OWASP "CSV injection"); anything else is returned as is."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value.strip()):
-        return "'" + value
-    return value
-
-
-def csv_number(x: float) -> str:
-    """A float with at most 10 significant digits: no noise (52.63157894736842 →
-    52.63157895), whole numbers without ``.0``, never an exponent for large values."""
-    text = f"{x:.10g}"
-    return f"{x:.0f}" if "e+" in text else text
-
-
-def csv_text(df: Any) -> str:
-    """The CSV every file the desk writes uses: no index, LF line ends, floats via
-    `csv_number`, text cells made formula-safe by `csv_cell`."""
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or str(safe[col].dtype) in ("string", "str"):
-            safe[col] = safe[col].map(csv_cell)
-    return safe.to_csv(index=False, lineterminator="\n", float_format=csv_number)
-
 
 # --------------------------------------------------------------------------- quotes
 
