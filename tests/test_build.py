@@ -633,3 +633,16 @@ def test_sigkill_mid_build_leaves_every_published_file_untouched(desk_root):
     assert build.build(root=desk_root).ok
     assert not [p for p in out.iterdir() if p.name.startswith(".staging-")], "next build cleans up"
     assert "Fast 快 v2" in (out / "01-fast.html").read_text(encoding="utf-8")
+
+
+def test_a_report_drops_csvs_it_no_longer_writes_even_if_unrecorded(desk_root):
+    """A CSV left in data/<stem>/ by an older build (not in .build.json) is removed on rebuild."""
+    from helpers import build
+
+    write_notebook(desk_root / "notebooks" / "01-story.ipynb", story_notebook())
+    assert build.build(root=desk_root).ok
+    stale = desk_root / "reports" / "data" / "01-story" / "stale-chart.csv"
+    assert stale.parent.is_dir()
+    stale.write_text("x\n1\n", encoding="utf-8")
+    assert build.build(root=desk_root, force=True).ok
+    assert not stale.exists()

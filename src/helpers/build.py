@@ -206,6 +206,12 @@ def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, st
         old = set((state["reports"].get(rec["report"]) or {}).get("sha256") or {})
         moves += [(staging / rel, lay.out / rel) for rel in sorted(rec["sha256"])]
         removals += [lay.out / rel for rel in sorted(old - set(rec["sha256"]))]
+        # A report owns data/<stem>/: anything there it no longer writes goes, even when
+        # an older state file did not record it.
+        own = lay.out / "data" / rec["report"].removesuffix(".html")
+        if own.is_dir():
+            removals += [p for p in sorted(own.iterdir())
+                         if p.is_file() and p.relative_to(lay.out).as_posix() not in rec["sha256"]]
     for src, dst in moves:
         _move(src, dst)
     for path in removals:
