@@ -101,7 +101,7 @@ def test_show_closes_a_pyplot_figure():
 def test_show_registers_chart_for_data_links():
     story.reset_outputs()
     show_one(name="jobs-chart", title="Jobs chart")
-    assert story._outputs == {"jobs-chart": ("chart", "Jobs chart")}
+    assert story.registered_outputs() == {"jobs-chart": ("chart", "Jobs chart")}
     story.reset_outputs()
 
 

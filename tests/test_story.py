@@ -177,7 +177,7 @@ def test_table_csv_metadata_only_with_a_name():
     out = one(story.table, FRAME, name="park-figures", caption="Park figures", data=raw)
     assert out.metadata == {"desk": {"kind": "table", "name": "park-figures", "title": "Park figures",
                                      "csv": "item,value\ninvestment,1650000000\njobs,3000\n"}}
-    assert story._outputs == {"park-figures": ("table", "Park figures")}
+    assert story.registered_outputs() == {"park-figures": ("table", "Park figures")}
 
 
 def test_table_refuses_unformatted_floats_and_bad_names():

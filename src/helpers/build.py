@@ -675,15 +675,15 @@ def inject_page(nb, page: str) -> None:
 
 def cell_label(nb, index: int | None) -> str:
     """'cell N (first line)' with N counted in the committed notebook (1-based)."""
-    from helpers.render import _first_line
+    from helpers.render import first_line
 
     if index is None or not 0 <= index < len(nb.cells):
         return "before the first cell"
     cell = nb.cells[index]
     if cell.get("metadata", {}).get("desk_injected"):
-        return f"the injected cell ({_first_line(cell)})"
+        return f"the injected cell ({first_line(cell)})"
     number = sum(1 for c in nb.cells[: index + 1] if not c.get("metadata", {}).get("desk_injected"))
-    return f"cell {number} ({_first_line(cell)})"
+    return f"cell {number} ({first_line(cell)})"
 
 
 def kernel_env(lay: Layout, job: Job) -> dict[str, str]:
@@ -733,24 +733,16 @@ MAX_LOGGED_LINES = 20  # per cell
 def log_streams(job: Job, nb, log) -> None:
     """Log what a notebook wrote to stderr (warnings included), per cell: it never reaches
     the report, but must not vanish either."""
-    from helpers.render import _first_line
+    from helpers.render import first_line, numbered_cells, text_of
 
-    number = 0
-    for cell in nb.cells:
-        if cell.get("metadata", {}).get("desk_injected"):
-            continue
-        number += 1
+    for number, cell in numbered_cells(nb):
         lines = [line for out in cell.get("outputs", [])
                  if out.get("output_type") == "stream" and out.get("name") == "stderr"
-                 for line in _joined(out.get("text", "")).splitlines() if line.strip()]
+                 for line in text_of(out.get("text", "")).splitlines() if line.strip()]
         for line in lines[:MAX_LOGGED_LINES]:
-            log(f"{job.report}: cell {number} ({_first_line(cell)}): stderr: {line}")
+            log(f"{job.report}: cell {number} ({first_line(cell)}): stderr: {line}")
         if len(lines) > MAX_LOGGED_LINES:
             log(f"{job.report}: cell {number}: ... {len(lines) - MAX_LOGGED_LINES} more stderr line(s)")
-
-
-def _joined(text) -> str:
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 # ---------------------------------------------------------------- processed data
@@ -758,17 +750,13 @@ def _joined(text) -> str:
 def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
     """``{articles,figures}.csv`` of every page (for the processed dir) and each page's
     ledger (for out/data/), written into `staging` as ``processed/…`` and ``data/…``."""
-    mods = _data_modules()
-    if mods is None:
-        log("data/processed not written: helpers.source.articles_table or "
-            "helpers.ledger.page_figures is not available yet")
-        return {"key": key, "ledgers": {}, "sha256": {}, "skipped": True}
-    source, ledger = mods
     import pandas as pd
+
+    from helpers import ledger, source
 
     articles, figures, ledgers, files = [], [], {}, {}
     for e in entries:
-        page = _read_page(source, e)
+        page = _read_page(e)
         arts = source.articles_table(page)
         if "page" not in arts.columns:
             arts.insert(0, "page", e.slug)
@@ -787,27 +775,15 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
     return {"key": key, "ledgers": ledgers, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
 
 
-def _data_modules():
-    """(helpers.source, helpers.ledger) when both offer what the data step needs, else None."""
-    try:
-        from helpers import ledger, source
-    except ModuleNotFoundError as e:
-        if e.name in ("helpers.ledger", "helpers.source"):
-            return None
-        raise
-    needed = (getattr(source, "read_page", None), getattr(source, "articles_table", None),
-              getattr(ledger, "page_figures", None))
-    return (source, ledger) if all(needed) else None
-
-
-def _read_page(source, entry):
-    """The page for a manifest entry (checksums already verified), carrying the manifest slug."""
+def _read_page(entry):
+    """The page for a manifest entry, carrying the manifest slug (``read_page`` names a page
+    after its file). Checksums were verified before the build started, so not again here."""
     import dataclasses
 
+    from helpers import source
+
     page = source.read_page(entry.path)
-    if dataclasses.is_dataclass(page) and getattr(page, "slug", entry.slug) != entry.slug:
-        page = dataclasses.replace(page, slug=entry.slug)
-    return page
+    return page if page.slug == entry.slug else dataclasses.replace(page, slug=entry.slug)
 
 
 def _csv_bytes(df) -> bytes:

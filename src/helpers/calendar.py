@@ -25,7 +25,6 @@ import datetime as dt
 import re
 
 import chinese_calendar
-import pandas as pd
 
 HOLIDAY = "official day off"
 MAKEUP = "make-up working day"
@@ -98,9 +97,11 @@ def classify(day: dt.date) -> str:
     return MAKEUP if weekend else WORKDAY
 
 
-def day_table(start: dt.date, end: dt.date) -> pd.DataFrame:
+def day_table(start: dt.date, end: dt.date) -> "pandas.DataFrame":
     """One row per day of the span: date, weekday, kind, holiday (name or ""), in_lieu
     (True for a day off in lieu of a worked weekend day)."""
+    import pandas as pd  # here, not at module level: checks imports this module
+
     rows = [
         {
             "date": d.isoformat(),

@@ -65,10 +65,10 @@ class MissingGlyphError(ValueError):
 # --------------------------------------------------------------------------- setup
 
 def font_path() -> str:
-    """Path of the bundled Noto Sans SC (the pip package pylopdf-fonts-zh-cn)."""
-    import pylopdf_fonts_zh_cn
+    """Path of the bundled Noto Sans SC, the font the reports embed (`helpers.fonts`)."""
+    from helpers import fonts
 
-    return str(pylopdf_fonts_zh_cn.sans_path())
+    return str(fonts.font_path())
 
 
 def setup() -> str:

@@ -56,11 +56,10 @@ def charset(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """sha256 of the font file, cached while its size and mtime stay the same."""
+    from helpers import manifest
+
+    return manifest.sha256_of(Path(path))
 
 
 def _digest(path: Path) -> str:

@@ -45,6 +45,7 @@ class PageEntry:
 
 
 def sha256_of(path: Path) -> str:
+    """sha256 hex digest of a file, read in 1 MiB blocks (pages here, the font in helpers.fonts)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

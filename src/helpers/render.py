@@ -69,14 +69,14 @@ def render_report(nb, *, stem: str, extra_links=(), cache_dir=None) -> Report:
     """
     ctx = _Context(data_dir=f"data/{stem}")
     blocks: list[str] = []
-    for number, cell in _numbered_cells(nb):
+    for number, cell in numbered_cells(nb):
         try:
             produced = [b for b in _cell_blocks(cell, ctx) if b]
             for block in produced:
                 check_self_contained(block)
             blocks.extend(produced)
         except RenderError as e:
-            raise RenderError(f"cell {number} ({_first_line(cell)}): {e}") from None
+            raise RenderError(f"cell {number} ({first_line(cell)}): {e}") from None
     # Headline metadata is plain text (the template escapes it); a markdown heading is HTML.
     meta = {k: _collapse(v) for k, v in ctx.meta.items()}
     headline = meta.get("headline") or ctx.first_heading or stem
@@ -171,8 +171,9 @@ def _jinja():
 
 # ---------------------------------------------------------------- cells
 
-def _numbered_cells(nb):
-    """(1-based number in the committed notebook, cell), skipping cells the build injected."""
+def numbered_cells(nb):
+    """(1-based number in the committed notebook, cell), skipping cells the build injected,
+    so an error message names the cell as the author sees it."""
     number = 0
     for cell in nb.cells:
         if cell.get("metadata", {}).get("desk_injected"):
@@ -181,10 +182,9 @@ def _numbered_cells(nb):
         yield number, cell
 
 
-def _first_line(cell) -> str:
-    src = cell.get("source", "")
-    src = "".join(src) if isinstance(src, list) else src
-    for line in src.splitlines():
+def first_line(cell) -> str:
+    """The cell's first non-blank line (at most 80 characters): how messages name a cell."""
+    for line in _source(cell).splitlines():
         if line.strip():
             line = line.strip()
             return line if len(line) <= 80 else line[:77] + "..."
@@ -200,8 +200,7 @@ def _cell_blocks(cell, ctx: _Context) -> list[str]:
 
 
 def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
+    return text_of(cell.get("source", ""))
 
 
 def _markdown(text: str, ctx: _Context, attachments=None) -> str:
@@ -257,12 +256,12 @@ def _output_block(out, ctx: _Context) -> str | None:
     if what == "headline":
         ctx.meta.update({k: str(desk.get(k) or "") for k in ("headline", "dek", "key_figure")})
     if "text/html" in data:
-        markup = _text(data["text/html"])
+        markup = text_of(data["text/html"])
         if not desk and PANDAS_REPR.search(markup):
             return None  # a DataFrame left as a cell's value: a stray repr
         return _html_block(markup, ctx)
     if "text/markdown" in data:
-        return _markdown(_text(data["text/markdown"]), ctx)
+        return _markdown(text_of(data["text/markdown"]), ctx)
     if any(m in data for m in IMAGE_MIMES):
         raise RenderError(
             "an image output without metadata['desk'] kind 'chart' (alt text, title and CSV "
@@ -271,7 +270,8 @@ def _output_block(out, ctx: _Context) -> str | None:
     return None
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
+    """A notebook string field as text (nbformat may store it as a list of lines)."""
     return "".join(value) if isinstance(value, list) else str(value)
 
 
@@ -328,14 +328,14 @@ def _chart(data: dict, desk: dict, ctx: _Context) -> str:
 def _image_source(data: dict) -> tuple[str, str]:
     """A data URI for the chart image (SVG preferred) and its width/height attributes."""
     if "image/svg+xml" in data:
-        svg = SVG_METADATA.sub("", _text(data["image/svg+xml"]))  # drop dates/creator
+        svg = SVG_METADATA.sub("", text_of(data["image/svg+xml"]))  # drop dates/creator
         m = SVG_VIEWBOX.search(svg)
         size = f' width="{round(float(m.group(1)))}" height="{round(float(m.group(2)))}"' if m else ""
         encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return f"data:image/svg+xml;base64,{encoded}", size
     for mime in IMAGE_MIMES[1:]:
         if mime in data:
-            encoded = re.sub(r"\s+", "", _text(data[mime]))
+            encoded = re.sub(r"\s+", "", text_of(data[mime]))
             return f"data:{mime};base64,{encoded}", ""
     raise RenderError("chart output has no image (image/svg+xml or image/png)")
 
@@ -343,7 +343,7 @@ def _image_source(data: dict) -> tuple[str, str]:
 def _table(data: dict, desk: dict, ctx: _Context) -> str:
     _require(desk, ("name", "csv"), "table")
     if "text/html" in data:
-        inner = _html_block(_text(data["text/html"]), ctx)
+        inner = _html_block(text_of(data["text/html"]), ctx)
     else:
         inner = _csv_table(str(desk["csv"]))
     href = _add_csv(desk, ctx, "table")

@@ -84,6 +84,11 @@ def register_output(kind: str, name: str, title: str) -> None:
     _outputs[name] = (kind, title)
 
 
+def registered_outputs() -> dict[str, tuple[str, str]]:
+    """The chart and table CSVs shown so far in this kernel: name -> (kind, title), in order."""
+    return dict(_outputs)
+
+
 def reset_outputs() -> None:
     """Forget the registered outputs (for tests)."""
     _outputs.clear()
@@ -187,8 +192,6 @@ def table(df: Any, *, name: str | None = None, caption: str | None = None, data:
     _emit(markup, desk)
     register_output("table", name, caption or name)
 
-
-# --------------------------------------------------------------------------- CSV files
 
 # --------------------------------------------------------------------------- quotes
 
