@@ -1,25 +1,22 @@
 """Story 01, the Smart Harbour park: investment per job and the park's other unit figures.
 
 The numbers are recomputed here from the ledger's rows (filtered with pandas, not with
-the notebook's lookups), and the executed notebook's reader outputs are checked for them
-and for their qualifiers: floors say "more than"/"at least", the ratio of two floors is
+the notebook's lookups), and the committed report (reports/<stem>.html and its CSVs, read
+by tests/reports_read.py) is checked for them and for their qualifiers: floors say "more than"/"at least", the ratio of two floors is
 a face value, ceilings say "at most", projections are written as projections.
 """
 
 from __future__ import annotations
 
-import html
-import io
 import math
-import re
 
-import nbformat
 import pandas as pd
 import pytest
+import reports_read
 
-from helpers import ledger, paths, source
+from helpers import ledger, source
 
-NOTEBOOK = paths.NOTEBOOKS / "01-park-investment-per-job.ipynb"
+STEM = "01-park-investment-per-job"
 
 
 @pytest.fixture(scope="module")
@@ -57,60 +54,38 @@ def test_face_value_per_job_is_the_ledger_quotient(rows):
     assert per_job.qualifier == "unbounded" and per_job.low is None and per_job.high is None
 
 
-# --------------------------------------------------------------------------- the notebook
+# --------------------------------------------------------------------------- the report
 
 
 @pytest.fixture(scope="module")
-def outputs():
-    """Execute the notebook once (cwd notebooks/) and return its display outputs."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=600,
-                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+def report():
+    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
+    return reports_read.load(STEM)
 
 
 @pytest.fixture(scope="module")
-def text(outputs):
-    """All reader text (HTML outputs with tags removed, entities decoded) plus chart titles/alt."""
-    parts = []
-    for o in outputs:
-        data = o.get("data", {})
-        if "text/html" in data:
-            marks_joined = re.sub(r"</?mark>", "", data["text/html"])  # a marked figure stays in its sentence
-            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", marks_joined)))
-        desk = o.get("metadata", {}).get("desk", {})
-        parts += [desk.get("title", ""), desk.get("alt", ""), desk.get("headline", ""), desk.get("key_figure", "")]
-    return re.sub(r"\s+", " ", " ".join(parts))
-
-
-def desk(outputs, name):
-    hits = [o.metadata["desk"] for o in outputs if o.get("metadata", {}).get("desk", {}).get("name") == name]
-    assert len(hits) == 1, f"expected one output named {name!r}, got {len(hits)}"
-    return hits[0]
+def text(report):
+    """All reader text of the page: blocks in order, a marked figure inside its sentence,
+    chart titles and alt texts included."""
+    return report.text
 
 
 def billions(v: float) -> str:
     return f"{v / 1e9:g} billion yuan"
 
 
-@pytest.mark.slow
-def test_notebook_runs_without_errors_or_stray_output(outputs):
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert not [o for o in outputs if o.output_type == "stream"]
-    assert all("desk" in o.get("metadata", {}) or "text/html" in o.get("data", {}) for o in outputs)
+def test_report_shows_no_errors_or_stray_output(report):
+    """The build drops streams and fails on errors; what is left must all be reader blocks."""
+    assert not reports_read.leaks(report)
+    assert report.title == report.headline  # the headline block's metadata titles the page
 
 
-@pytest.mark.slow
-def test_headline_gives_face_value_per_job_as_such(outputs, rows):
-    head = next(o.metadata["desk"] for o in outputs if o.get("metadata", {}).get("desk", {}).get("kind") == "headline")
+def test_headline_gives_face_value_per_job_as_such(report, rows):
     per_job = rows["investment"]["value"] / rows["jobs"]["value"]
-    assert f"{per_job:,.0f} yuan" in head["headline"] and "face value" in head["headline"]
-    assert head["key_figure"] == f"{per_job:,.0f} yuan per job (face value)"
+    assert f"{per_job:,.0f} yuan" in report.headline and "face value" in report.headline
+    assert report.key_figure == f"{per_job:,.0f} yuan per job (face value)"
 
 
-@pytest.mark.slow
 def test_prose_carries_floors_and_projections(text, rows):
     inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
     assert f"more than {billions(inv)}" in text
@@ -124,8 +99,7 @@ def test_prose_carries_floors_and_projections(text, rows):
     assert "do not bound" in text
 
 
-@pytest.mark.slow
-def test_unit_figures_carry_the_right_qualifier(text, rows, outputs):
+def test_unit_figures_carry_the_right_qualifier(text, rows, report):
     inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
     area, buildings = rows["area"]["value"], rows["buildings"]["value"]
     assert f"more than {inv / area:,.0f} yuan per square metre" in text          # floor ÷ exact
@@ -133,24 +107,22 @@ def test_unit_figures_carry_the_right_qualifier(text, rows, outputs):
     assert f"more than {inv / buildings / 1e6:.1f} million yuan per building" in text
     assert f"at least {jobs / buildings:.1f} jobs per building" in text
     assert "floor ÷ exact = floor" in text and "exact ÷ floor = ceiling" in text
-    data = pd.read_csv(io.StringIO(desk(outputs, "unit-figures")["csv"]))
+    data = pd.read_csv(report.tables["unit-figures"].data.path)
     assert list(data["qualifier"]) == ["more_than", "at_most", "more_than", "at_least"]
     assert data["value"].iloc[0] == pytest.approx(inv / area)
     assert data["value"].iloc[1] == pytest.approx(area / jobs)
 
 
-@pytest.mark.slow
-def test_scenarios_are_computed_from_the_ledger_and_labelled_illustrative(outputs, rows):
+def test_scenarios_are_computed_from_the_ledger_and_labelled_illustrative(report, rows):
     inv, jobs = rows["investment"]["value"], rows["jobs"]["value"]
-    out = desk(outputs, "investment-per-job-scenarios")
-    grid = pd.read_csv(io.StringIO(out["csv"]))
+    table = report.tables["investment-per-job-scenarios"]
+    grid = pd.read_csv(table.data.path)
     assert grid["numerator"].min() == inv and grid["denominator"].min() == jobs
     assert (grid["numerator_multiplier"] >= 1).all() and (grid["denominator_multiplier"] >= 1).all()
     assert grid["ratio"].tolist() == pytest.approx((grid["numerator"] / grid["denominator"]).tolist())
-    assert "Illustrative" in out["title"] and "assumption" in out["title"]
+    assert "Illustrative" in table.caption and "assumption" in table.caption
 
 
-@pytest.mark.slow
 def test_tenant_table_lists_the_articles_names(text, rows):
     page = source.load_page()
     body = next(a for a in page.articles if a.id == rows["investment"]["article"]).body
@@ -162,17 +134,15 @@ def test_tenant_table_lists_the_articles_names(text, rows):
     assert "Tencent Cloud" in text and "CITIC Heavy Industries" in text
 
 
-@pytest.mark.slow
-def test_money_chart_holds_every_money_figure(outputs):
-    out = desk(outputs, "money-on-the-page")
-    data = pd.read_csv(io.StringIO(out["csv"]))
+def test_money_chart_holds_every_money_figure(report):
+    chart = report.charts["money-on-the-page"]
+    data = pd.read_csv(chart.data.path)
     f = ledger.load().figures
     money = f[(f["kind"] == "amount") & (f["unit"] == "元")]
     assert sorted(data["id"]) == sorted(money["id"])
-    assert "log" in out["alt"] and "(projected)" in out["alt"]
+    assert "log" in chart.alt and "(projected)" in chart.alt
 
 
-@pytest.mark.slow
 def test_quotes_show_the_sentences_behind_the_figures(text, rows):
     for key in ("investment", "area"):
         assert rows[key]["sentence"] in text
@@ -186,18 +156,16 @@ def floor_3(x: float) -> str:
     return f"{math.floor(x / step) * step:,.0f}"
 
 
-@pytest.mark.slow
-def test_money_chart_title_is_english_and_keeps_the_floor(outputs):
+def test_money_chart_title_is_english_and_keeps_the_floor(report):
     L = ledger.load()
     park = L.get(article=L.article("智慧港"), unit="元", near="投资总额")
     safety = L.get(article=L.article("公共安全工程"), unit="元", near="总投资")
-    title = desk(outputs, "money-on-the-page")["title"]
+    title = report.charts["money-on-the-page"].title
     assert f"({park.surface})" in title and f"({safety.surface})" in title  # Chinese only in brackets
     assert f"at least about {floor_3(park.value / safety.value)} times" in title
     assert "about 1.3 million yuan" in title and "more than 1.65 billion yuan" in title
 
 
-@pytest.mark.slow
 def test_scale_finding_keeps_the_floor_and_the_working_reads_as_english(text):
     assert "at least about" in text and "times the page's next-largest sum" in text
     assert "550,000 yuan per job (face value)" in text           # the working, not 元/个
@@ -207,14 +175,12 @@ def test_scale_finding_keeps_the_floor_and_the_working_reads_as_english(text):
     assert "= about 1,270" not in text
 
 
-@pytest.mark.slow
 def test_floor_area_kind_and_limitation_agree(text):
     assert "printed without a qualifier" in text and "exact as printed" not in text
     assert "reads like a rounded figure" not in text
     assert "if it is a rounded figure, the per-square-metre" in text
 
 
-@pytest.mark.slow
 def test_no_operator_is_invented(text):
     assert "the park's operator" not in text
     assert "appears only in the park's name" in text

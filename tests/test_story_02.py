@@ -1,26 +1,26 @@
 """Story 02 (where did the public-safety project's money go?): numbers recomputed from the ledger.
 
 The expectations here are computed from the ledger's rows, the article's sentence and the
-manifest, independently of the notebook and of helpers.quantity's formatting; the slow tests
-execute the notebook once and check that its reader text carries them, qualifiers included.
+manifest, independently of the notebook and of helpers.quantity's formatting; the committed
+report (reports/<stem>.html and its CSVs, read by tests/reports_read.py) must carry them,
+qualifiers included.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
-import io
 import json
 import math
 import re
 
 import pandas as pd
 import pytest
+import reports_read
 
 from helpers import ledger, manifest, paths
 
-NOTEBOOK = paths.NOTEBOOKS / "02-public-safety-spending.ipynb"
+STEM = "02-public-safety-spending"
+NOTEBOOK = paths.NOTEBOOKS / f"{STEM}.ipynb"
 
 
 # ------------------------------------------------------------------ independent recomputation
@@ -103,56 +103,31 @@ def test_notebook_types_no_site_or_facility_name_in_code():
         assert name not in code
 
 
-# ------------------------------------------------------------------ the executed notebook (slow)
+# ------------------------------------------------------------------ the committed report
 
 @pytest.fixture(scope="module")
-def executed():
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=300,
-                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
-    return nb
-
-
-def outputs(nb):
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+def report():
+    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
+    return reports_read.load(STEM)
 
 
 @pytest.fixture(scope="module")
-def prose(executed):
-    """All reader text (HTML outputs, tags stripped, entities decoded), as one string."""
-    parts = []
-    for o in outputs(executed):
-        markup = o.get("data", {}).get("text/html")
-        if markup:
-            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
-    return re.sub(r"\s+", " ", " ".join(parts))
+def prose(report):
+    """All reader text of the page (tags removed, entities decoded, whitespace collapsed)."""
+    return report.text
 
 
-def desk_csv(nb, name):
-    for o in outputs(nb):
-        desk = o.get("metadata", {}).get("desk", {})
-        if desk.get("name") == name:
-            return list(csv.DictReader(io.StringIO(desk["csv"])))
-    raise AssertionError(f"no output named {name!r}")
+def test_report_shows_only_reader_blocks(report):
+    """The build drops streams and fails on errors; what is left must all be reader blocks."""
+    assert not reports_read.leaks(report)
 
 
-@pytest.mark.slow
-def test_only_reader_outputs(executed):
-    for o in outputs(executed):
-        assert o["output_type"] in ("display_data",), o
-
-
-@pytest.mark.slow
 def test_total_always_carries_about(prose, expected):
     assert "about 1.3 million yuan" in prose and "约130万元" in prose
     for m in re.finditer(r"1\.3 million yuan", prose):
         assert prose[max(0, m.start() - 6):m.start()] == "about ", prose[m.start() - 40:m.end()]
 
 
-@pytest.mark.slow
 def test_averages_are_about_and_match_the_ledger(prose, expected):
     assert f"about {expected['per_facility']} yuan per facility" in prose
     assert f"about {expected['per_site']} yuan" in prose
@@ -160,9 +135,8 @@ def test_averages_are_about_and_match_the_ledger(prose, expected):
     assert "average" in prose
 
 
-@pytest.mark.slow
-def test_facility_table_is_the_sentence(executed, expected):
-    table = desk_csv(executed, "facilities")
+def test_facility_table_is_the_sentence(report, expected):
+    table = report.csv("facilities")
     assert len(table) == expected["n"]
     assert list(dict.fromkeys(r["site"] for r in table)) == expected["sites"]
     sentence = expected["total"]["sentence"]
@@ -179,28 +153,24 @@ def test_facility_table_is_the_sentence(executed, expected):
     assert sorted(set(kinds.values())) == ["government office", "park", "school", "village committee"]
 
 
-@pytest.mark.slow
 def test_township_wording(prose):
     assert "not stated (site named after 张坂, Zhangban)" in prose
     assert "张坂镇 (Zhangban town)" in prose
     assert "2 of the 5 sites are schools" in prose
 
 
-@pytest.mark.slow
-def test_township_chart_counts_every_facility(executed, expected):
-    data = desk_csv(executed, "facilities-by-township")
+def test_township_chart_counts_every_facility(report, expected):
+    data = report.csv("facilities-by-township")
     assert sum(int(r["facilities"]) for r in data) == expected["n"]
     assert sum(1 for r in data if int(r["facilities"]) > 0) > 1
     assert {"洛阳镇", "东园镇", "张坂镇", "百崎回族乡"} <= {r["township"] for r in data}
 
 
-@pytest.mark.slow
 def test_timeline_resolves_last_year_and_marks_the_plan(prose, expected):
     assert f"mid-October {expected['done_year']}" in prose
     assert "planned" in prose and "projection" in prose
 
 
-@pytest.mark.slow
 def test_scale_is_an_approximate_floor_and_the_park_is_expected(prose, expected):
     # was: "about 1,270 times" — a floor over an "about" figure keeps its floor (and rounds down)
     assert f"at least about {expected['times']} times" in prose
@@ -208,36 +178,31 @@ def test_scale_is_an_approximate_floor_and_the_park_is_expected(prose, expected)
     assert "expected to" in prose and "more than 1.65 billion yuan" in prose
 
 
-@pytest.mark.slow
 def test_no_float_noise_or_missing_values(prose):
     assert not re.search(r"\d\.\d{4,}", prose)
     assert "nan" not in prose.split() and "None" not in prose
 
 
-@pytest.mark.slow
-def test_township_chart_labels_and_named_after_row(executed):
-    data = desk_csv(executed, "facilities-by-township")
+def test_township_chart_labels_and_named_after_row(report):
+    data = report.csv("facilities-by-township")
     for r in data:
         assert ("(stated)" in r["label"]) == (r["basis"] == "stated" and int(r["facilities"]) > 0), r
     [named] = [r for r in data if r["basis"] == "named after"]
     assert (named["township"], named["place_name"]) == ("", "张坂")
 
 
-@pytest.mark.slow
 def test_the_investment_group_is_not_identified(prose):
     assert "China Merchants" not in prose
     assert "招商集团 (an investment-promotion group; the article does not identify it further)" in prose
     assert "Who is 招商集团" in prose
 
 
-@pytest.mark.slow
 def test_glosses_keep_about_and_the_programme_name(prose):
     assert "about 1.3 million yuan (约130万元)" in prose
     assert "Five 100s" in prose and "Five Hundreds" not in prose
     assert "Zhangban Xiaguanxi park" in prose and "park in Zhangban" not in prose
 
 
-@pytest.mark.slow
 def test_trial_operation_sentence_is_quoted(prose, rows):
     article = rows.iloc[0]["article"]
     from helpers import source

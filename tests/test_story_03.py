@@ -1,5 +1,6 @@
-"""Story 03 (how far relief reaches): the notebook's numbers, recomputed independently from
-the ledger rows, the page text and the ``lunardate`` package, and the prose it displays.
+"""Story 03 (how far relief reaches): the report's numbers, recomputed independently from
+the ledger rows, the page text and the ``lunardate`` package, and the prose it shows
+(the committed reports/<stem>.html and its CSVs, read by tests/reports_read.py).
 
 The expected values are computed here from the ledger's DataFrame (not through the
 notebook's lookups or helpers.quantity), the meal schedule from the page text with a
@@ -8,20 +9,16 @@ regex of its own, and the lunar calendar with ``lunardate`` instead of ``lunar-p
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html as htmllib
-import io
 import re
 
-import nbformat
 import pytest
+import reports_read
 from lunardate import LunarDate
-from nbclient import NotebookClient
 
-from helpers import ledger, manifest, paths
+from helpers import ledger, manifest
 
-NOTEBOOK = paths.NOTEBOOKS / "03-relief-reach.ipynb"
+STEM = "03-relief-reach"
 CN_ENDINGS = {"五": 5, "十": 0}
 
 
@@ -84,87 +81,63 @@ def test_meal_days_cover_every_month(meal_days):
     assert {d.month for d in meal_days} == set(range(1, 13))
 
 
-# ---------------------------------------------------------------- the executed notebook
+# ---------------------------------------------------------------- the committed report
 
 @pytest.fixture(scope="module")
 def report():
-    """The notebook executed once (cwd notebooks/): reader text by block, and chart/table metadata."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=600,
-                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
-    blocks, desk = [], {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.output_type not in ("error", "stream"), out
-            data = out.get("data", {})
-            if "text/html" in data:
-                blocks.append(htmllib.unescape(re.sub(r"<[^>]+>", "", data["text/html"])))
-            meta = out.get("metadata", {}).get("desk", {})
-            if "name" in meta:
-                desk[meta["name"]] = meta
-    return blocks, desk
+    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
+    return reports_read.load(STEM)
 
 
-def _block(report, start):
-    """The one reader block whose text starts with `start` (headings come first)."""
-    hits = [b for b in report[0] if b.strip().startswith(start)]
-    assert len(hits) == 1, (start, [b[:40] for b in report[0]])
-    return hits[0]
+def test_report_shows_only_reader_blocks(report):
+    """The build drops streams and fails on errors; what is left must all be reader blocks."""
+    assert not reports_read.leaks(report)
 
 
-def _csv(report, name):
-    return list(csv.DictReader(io.StringIO(report[1][name]["csv"])))
-
-
-@pytest.mark.slow
 def test_relief_ratios(report, rows):
-    text = "\n".join(report[0])
+    text = report.text
     hh, people, trips = rows["households"].value, rows["people"].value, rows["trips"].value
     assert f"{people / hh:.2f} people per household" in text
     assert f"{hh / trips:.2f} households" in text
     assert f"{people / trips:.2f} people" in text
 
 
-@pytest.mark.slow
 def test_item_share_is_a_ceiling_with_the_caveat(report, rows):
     items = int(rows["quilts"].value + rows["clothing"].value + rows["blankets"].value)
     share = items / rows["households"].value * 100
-    findings = _block(report, "Key findings")
+    findings = report.block("Key findings").text
     assert f"{items} items" in findings
     assert f"under {int(share) + 1}%" in findings and f"at most {share:.2f}" not in findings
     assert f"fewer than one in {int(rows['households'].value // items)}" in findings
     assert "named group" in findings
-    answer = next(b for b in report[0] if "Even if every item" in b)
+    answer = next(b for b in report.answers if "Even if every item" in b)
     assert f"at most {items} households" in answer and "分散供养特困老人" in answer
 
 
-@pytest.mark.slow
 def test_station_figures_keep_their_floor_and_assumption(report, rows):
     served, acts, n = rows["served"].value, rows["activities"].value, rows["stations"].value
-    text = "\n".join(report[0])
+    text = report.text
     assert f"more than {served:,.0f} person-times" in text
     assert f"more than {int(served // acts)} person-times per activity" in text
-    answer = next(b for b in report[0] if "spread evenly" in b and "township stations" in b)
+    answer = next(b for b in report.answers if "spread evenly" in b and "township stations" in b)
     assert "assumption" in answer
     assert f"more than {served / n:,.0f} person-times" in answer
     assert f"about {round(acts / n)} activities" in answer and f"{acts / n:.1f}" not in answer
 
 
-@pytest.mark.slow
 def test_meal_days_and_yearly_range(report, rows, meal_days):
     n = len(meal_days)
     lo, hi = int(rows["portions"].low), int(rows["portions"].high)
     year = int(rows["year"].value)
-    findings = _block(report, "Key findings")
+    findings = report.block("Key findings").text
     assert f"{n} days in {year}" in findings
     assert f"{lo * n:,} to {hi * n:,} meals" in findings
-    answer = next(b for b in report[0] if "逢五、逢十" in b and "Western calendar" in b)
+    answer = next(b for b in report.answers if "逢五、逢十" in b and "Western calendar" in b)
     assert "assuming" in answer and "29-day lunar month has no 30th" in answer
 
 
-@pytest.mark.slow
 def test_meal_day_chart_matches_lunardate_month_by_month(report, meal_days):
-    table = _csv(report, "baiqi-meal-days")
+    table = report.csv("baiqi-meal-days")
     assert len(table) == 12
     for month, row in enumerate(table, start=1):
         expected = [d for d in meal_days if d.month == month]
@@ -172,38 +145,34 @@ def test_meal_day_chart_matches_lunardate_month_by_month(report, meal_days):
         assert [int(x.split()[0]) for x in row["dates (lunar date)"].split("; ")] == [d.day for d in expected]
 
 
-@pytest.mark.slow
 def test_reach_chart_compares_households_with_households(report, rows):
     """No chart mixes units on one axis: the reach chart is households visited against the
     most households the items could reach (one each). The old trips/people/items funnel is gone."""
-    assert "relief-funnel" not in report[1]
-    table = _csv(report, "relief-reach")
+    assert "relief-funnel" not in report.charts and "relief-funnel" not in report.tables
+    table = report.csv("relief-reach")
     items = rows["quilts"].value + rows["clothing"].value + rows["blankets"].value
     assert [float(r["count"]) for r in table] == [rows["households"].value, items]
-    assert "narrow" not in "\n".join(report[0])
+    assert "narrow" not in report.text
 
 
-@pytest.mark.slow
 def test_methodology_shows_figures_as_printed(report, rows):
-    method = _block(report, "Methodology")
+    method = report.block("Methodology").text
     assert f"{rows['served'].surface} ({rows['served'].id})" in method
 
 
-@pytest.mark.slow
 def test_birthday_gatherings_counted_from_the_calendar(report, rows):
     year, day = int(rows["year"].value), int(rows["birthday"].value)
     first = dt.date(year, 1, 1)
     gatherings = sum(1 for i in range(366) if (d := first + dt.timedelta(i)).year == year and d.day == day)
-    answer = next(b for b in report[0] if "birthday gathering" in b)
+    answer = next(b for b in report.answers if "birthday gathering" in b)
     assert f"{gatherings} gatherings in {year} if none was skipped" in answer
 
 
-@pytest.mark.slow
 def test_end_matter_names_what_is_missing(report):
-    limits = _block(report, "Limitations")
+    limits = report.block("Limitations").text
     for word in ("截至目前", "低保", "特困", "cost", "township"):
         assert word in limits, word
-    questions = _block(report, "Questions the article leaves open")
+    questions = report.block("Questions the article leaves open").text
     assert "Ask:" in questions
-    quotes = _block(report, "What the article says")
+    quotes = report.block("What the article says").text
     assert "So far" in quotes  # the relief sentence is quoted with its gloss

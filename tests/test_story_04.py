@@ -1,5 +1,6 @@
-"""Story 04 (Spring Festival transport): the notebook's numbers, recomputed independently
-from the ledger rows and chinese_calendar, and the prose it displays."""
+"""Story 04 (Spring Festival transport): the report's numbers, recomputed independently
+from the ledger rows and chinese_calendar, and the prose it shows (the committed
+reports/<stem>.html and its CSVs, read by tests/reports_read.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import datetime as dt
 import json
 
 import chinese_calendar
-import nbformat
 import pytest
-from nbclient import NotebookClient
+import reports_read
 
 from helpers import ledger, paths
 
-NOTEBOOK = paths.NOTEBOOKS / "04-spring-transport.ipynb"
+STEM = "04-spring-transport"
+NOTEBOOK = paths.NOTEBOOKS / f"{STEM}.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -40,25 +41,24 @@ def fleet():
 
 @pytest.fixture(scope="module")
 def report():
-    """The notebook executed once: its reader text and its chart outputs."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=600,
-                   resources={"metadata": {"path": str(paths.NOTEBOOKS)}}).execute()
-    html, charts = [], {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.output_type != "error", f"{out.ename}: {out.evalue}"
-            data = out.get("data", {})
-            html.append(data.get("text/html", ""))
-            desk = out.get("metadata", {}).get("desk", {})
-            if desk.get("kind") == "chart":
-                charts[desk["name"]] = desk
-    return "\n".join(html), charts
+    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
+    return reports_read.load(STEM)
+
+
+@pytest.fixture(scope="module")
+def text(report):
+    """All reader text of the page (tags removed, entities decoded, whitespace collapsed)."""
+    return report.text
 
 
 def test_inclusive_day_count_matches_the_article(season):
     first, last, days = season
     assert (last - first).days + 1 == days.value
+
+
+def test_report_shows_only_reader_blocks(report):
+    """The build drops streams and fails on errors; what is left must all be reader blocks."""
+    assert not reports_read.leaks(report)
 
 
 def test_notebook_is_saved_without_outputs():
@@ -68,10 +68,8 @@ def test_notebook_is_saved_without_outputs():
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
-@pytest.mark.slow
-def test_findings_carry_the_day_count_and_split(season, report):
+def test_findings_carry_the_day_count_and_split(season, text):
     first, last, days = season
-    text, _ = report
     n = (last - first).days + 1
     span = [first + dt.timedelta(days=i) for i in range(n)]
     off = [d for d in span if chinese_calendar.is_holiday(d)]
@@ -89,10 +87,8 @@ def test_findings_carry_the_day_count_and_split(season, report):
     assert "leap year" in text
 
 
-@pytest.mark.slow
-def test_fleet_total_shares_and_reserve(fleet, report):
+def test_fleet_total_shares_and_reserve(fleet, report, text):
     parts, reserve = fleet
-    text, charts = report
     total = sum(int(f.value) for f in parts)
     assert f"{total:,} vehicles in all" in text
     for f in parts:
@@ -104,24 +100,21 @@ def test_fleet_total_shares_and_reserve(fleet, report):
         "(in all, during the season, put into service)", "")
     assert "on the road" not in text
     assert f"between {total:,} and {total + sum(int(f.value) for f in reserve):,} vehicles" in text
-    assert charts["fleet"]["csv"].count("\n") == len(parts) + 1
+    assert len(report.csv("fleet")) == len(parts)
 
 
-@pytest.mark.slow
 def test_calendar_strip_chart_has_one_row_a_day(season, report):
     first, last, _ = season
-    _, charts = report
-    rows = charts["season-days"]["csv"].splitlines()
+    chart = report.charts["season-days"]
+    rows = chart.data.text.splitlines()
     assert rows[0] == "date,weekday,kind,holiday,in_lieu"
-    assert "statutory" not in charts["season-days"]["csv"] and "statutory" not in charts["season-days"]["alt"]
+    assert "statutory" not in chart.data.text and "statutory" not in chart.alt
     assert len(rows) - 1 == (last - first).days + 1
     assert rows[1].startswith(first.isoformat()) and rows[-1].startswith(last.isoformat())
-    assert charts["season-days"]["alt"] and charts["season-days"]["title"]
+    assert chart.alt and chart.title
 
 
-@pytest.mark.slow
-def test_prose_says_what_the_article_does_not_give(report):
-    text, _ = report
+def test_prose_says_what_the_article_does_not_give(text):
     assert "first Spring Festival season" in text
     assert "no passenger forecast" in text and "no number of trains a day" in text
 
