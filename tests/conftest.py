@@ -181,3 +181,12 @@ def built_desk(tmp_path_factory) -> Path:
     result = build.build(root=root)
     assert result.ok, result.failures
     return root
+
+
+@pytest.fixture(scope="module")
+def report(request):
+    """The committed reader page of the test module's story (its ``STEM``) and its CSVs;
+    tests/test_reports_current.py proves the committed reports current."""
+    import reports_read
+
+    return reports_read.load(request.module.STEM)

@@ -58,12 +58,6 @@ def test_face_value_per_job_is_the_ledger_quotient(rows):
 
 
 @pytest.fixture(scope="module")
-def report():
-    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
-    return reports_read.load(STEM)
-
-
-@pytest.fixture(scope="module")
 def text(report):
     """All reader text of the page: blocks in order, a marked figure inside its sentence,
     chart titles and alt texts included."""

@@ -106,12 +106,6 @@ def test_notebook_types_no_site_or_facility_name_in_code():
 # ------------------------------------------------------------------ the committed report
 
 @pytest.fixture(scope="module")
-def report():
-    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
-    return reports_read.load(STEM)
-
-
-@pytest.fixture(scope="module")
 def prose(report):
     """All reader text of the page (tags removed, entities decoded, whitespace collapsed)."""
     return report.text

@@ -83,12 +83,6 @@ def test_meal_days_cover_every_month(meal_days):
 
 # ---------------------------------------------------------------- the committed report
 
-@pytest.fixture(scope="module")
-def report():
-    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
-    return reports_read.load(STEM)
-
-
 def test_report_shows_only_reader_blocks(report):
     """The build drops streams and fails on errors; what is left must all be reader blocks."""
     assert not reports_read.leaks(report)

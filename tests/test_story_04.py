@@ -40,12 +40,6 @@ def fleet():
 
 
 @pytest.fixture(scope="module")
-def report():
-    """The committed reader page and its CSVs (tests/test_reports_current.py proves them current)."""
-    return reports_read.load(STEM)
-
-
-@pytest.fixture(scope="module")
 def text(report):
     """All reader text of the page (tags removed, entities decoded, whitespace collapsed)."""
     return report.text

@@ -436,16 +436,15 @@ def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dic
     ]
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-
 def _date(iso: str) -> str:
     """'2024-01-28' → '28 January 2024' (left as given when it is not an ISO date)."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(iso))
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    from helpers.quantity import QuantityError, fmt_day_month
+
+    m = re.fullmatch(r"(\d{4})-\d{2}-\d{2}", str(iso))
+    try:
+        return f"{fmt_day_month(iso)} {m.group(1)}" if m else str(iso)
+    except QuantityError:
         return str(iso)
-    return f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
 
 
 def page_info(entry) -> dict:
@@ -675,15 +674,15 @@ def inject_page(nb, page: str) -> None:
 
 def cell_label(nb, index: int | None) -> str:
     """'cell N (first line)' with N counted in the committed notebook (1-based)."""
-    from helpers.render import first_line
+    from helpers.render import first_line, numbered_cells
 
     if index is None or not 0 <= index < len(nb.cells):
         return "before the first cell"
     cell = nb.cells[index]
-    if cell.get("metadata", {}).get("desk_injected"):
+    numbers = {id(c): n for n, c in numbered_cells(nb)}
+    if id(cell) not in numbers:
         return f"the injected cell ({first_line(cell)})"
-    number = sum(1 for c in nb.cells[: index + 1] if not c.get("metadata", {}).get("desk_injected"))
-    return f"cell {number} ({first_line(cell)})"
+    return f"cell {numbers[id(cell)]} ({first_line(cell)})"
 
 
 def kernel_env(lay: Layout, job: Job) -> dict[str, str]:

@@ -34,6 +34,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from helpers import csvsafe
+from helpers.story import NAME_RE  # chart and table names share one rule: they become file names
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas
@@ -51,7 +52,6 @@ HASH_SALT = "desk"            # fixed: SVG ids are hashes salted with this
 # there (and larger on a wide screen), never smaller.
 WIDTH, HEIGHT = 4.5, 3.0
 
-NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _GLYPH_RE = re.compile(r"Glyph \d+ .*missing from font")
 
 _font_name: str | None = None
