@@ -82,8 +82,26 @@ def test_userdict_comments_and_frequencies(tmp_path):
 def test_tokenizer_is_shared_and_caches_inside_the_project():
     tok = text.tokenizer()
     assert text.tokenizer() is tok
-    assert tok.tmp_dir == str(paths.CACHE)
-    assert (paths.CACHE / tok.cache_file).is_file()
+    assert tok.initialized
+    assert list(paths.CACHE.glob("jieba-*.marshal"))
+
+
+def test_prefix_dict_cache_is_jiebas_own_dictionary_and_survives_damage(tmp_path, monkeypatch):
+    """The cached prefix dictionary is exactly what jieba builds; a damaged cache is rebuilt."""
+    import jieba
+
+    monkeypatch.setattr(paths, "CACHE", tmp_path)
+    tok = jieba.Tokenizer()
+    built = tok.gen_pfdict(tok.get_dict_file())
+    first = text._prefix_dict(tok)  # builds and writes the cache
+    [cache] = tmp_path.glob("jieba-*.marshal")
+    assert first == built
+    assert text._prefix_dict(tok) == built  # read back from the cache
+    for damage in (b"", b"\x00garbage", cache.read_bytes()[:1000]):
+        cache.write_bytes(damage)
+        assert text._prefix_dict(tok) == built
+        assert cache.read_bytes() != damage  # rewritten whole
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 _PROBE = """
@@ -123,6 +141,35 @@ def test_keywords_of_pieces(page):
 def test_keywords_reject_bad_k():
     with pytest.raises(ValueError, match="k must be at least 1"):
         text.keywords("台商区", k=0)
+
+
+def test_idf_table_is_jiebas():
+    from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
+
+    loader = IDFLoader(DEFAULT_IDF)
+    assert text.idf_table() == (loader.idf_freq, loader.median_idf)
+
+
+def _jieba_weights(sample):
+    import jieba.analyse
+    import jieba.posseg
+
+    extractor = jieba.analyse.TFIDF()
+    extractor.tokenizer = text.tokenizer()
+    extractor.postokenizer = jieba.posseg.POSTokenizer(text.tokenizer())
+    return dict(extractor.extract_tags(sample, topK=None, withWeight=True))
+
+
+@pytest.mark.parametrize("article_id", [f"a0{i}" for i in range(1, 9)])
+def test_tfidf_weighs_every_piece_as_jieba_analyse_does(page, article_id):
+    sample = page.article(article_id).headline + "\n" + _piece_text(page, article_id)
+    assert text.tfidf(sample) == _jieba_weights(sample)
+
+
+@pytest.mark.parametrize("sample", ["", "   ", "the of and", "The THE 台商区 台商区 a", "123 4.5 ，。！",
+                                    "Quanzhou 泉州 quanzhou 泉州东站 is 泉州东站", "张坂镇\n\n东园镇\t洛阳镇"])
+def test_tfidf_edge_cases_match_jieba_analyse(sample):
+    assert text.tfidf(sample) == _jieba_weights(sample)
 
 
 # --- townships -----------------------------------------------------------------------------
