@@ -125,3 +125,10 @@ def test_by_month_refuses_mixed_years():
 def test_days_of_year_handles_leap_years():
     assert len(lunar.days_of_year(2023)) == 365
     assert len(lunar.days_of_year(2024)) == 366
+
+
+@pytest.mark.parametrize("year", [1950, 2020, 2023, 2024, 2033, 2099])
+def test_year_table_is_lunar_day_for_every_date(year):
+    """The month-by-month table gives exactly what the per-date lookup gives (2033 has the
+    leap eleventh month that straddles the Gregorian new year)."""
+    assert lunar.year_table(year) == {d: lunar.lunar_day(d) for d in lunar.days_of_year(year)}
