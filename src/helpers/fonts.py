@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +39,7 @@ BASICS = "".join(chr(c) for c in range(0x20, 0x7F)) + (
     "\u3000\u3001\u3002\u300a\u300b\u300c\u300d\u300e\u300f\u3010\u3011"
     "\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f\uff05\uff5e"
 )
-SUBSET_VERSION = "2"  # bump when the subsetting options change, to invalidate the cache
+SUBSET_VERSION = "3"  # bump when the subsetting options change, to invalidate the cache
 
 
 def font_path() -> Path:
@@ -50,7 +51,7 @@ def font_path() -> Path:
 
 def charset(text: str) -> str:
     """The sorted, unique printable characters of `text` plus the basics."""
-    chars = {c for c in text if c.isprintable() or c == "\u3000"} | set(BASICS)
+    chars = {c for c in set(text) if c.isprintable() or c == "\u3000"} | set(BASICS)
     return "".join(sorted(chars))
 
 
@@ -67,38 +68,78 @@ def _digest(path: Path) -> str:
     return _file_digest(str(path), st.st_size, st.st_mtime_ns)
 
 
-def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None = None) -> bytes:
-    """WOFF2 bytes of `font` (default Noto Sans SC) reduced to the characters of `text`."""
+@dataclass(frozen=True)
+class Base:
+    """The font cut down to a superset of the characters a build will show (``base_for``).
+
+    Subsetting a page from it gives the same bytes as from the full font (the subsetter
+    keeps glyph order, and the closure of a page's characters lies inside the base; tested
+    on every report), about twice as fast: the full font's 65,000-entry cmap and large
+    layout tables are not read again for every page."""
+
+    font_digest: str
+    chars: frozenset
+    otf: bytes
+
+
+def base_for(text: str, *, font: Path | None = None, cache_dir: Path | None = None) -> Base:
+    """A `Base` for the characters of `text` (cached like the subsets, as plain OpenType)."""
     font = Path(font or font_path())
     chars = charset(text)
-    key = hashlib.sha256(
-        f"{SUBSET_VERSION}\0{_digest(font)}\0{chars}".encode("utf-8")
-    ).hexdigest()
+    digest = _digest(font)
+    key = hashlib.sha256(f"base\0{SUBSET_VERSION}\0{digest}\0{chars}".encode("utf-8")).hexdigest()
+    cache = Path(cache_dir or paths.CACHE) / "fonts" / f"base-{key}.otf"
+    try:
+        otf = cache.read_bytes()
+    except OSError:
+        otf = _subset_otf(str(font), chars)
+        _write_cache(cache, otf)
+    return Base(digest, frozenset(chars), otf)
+
+
+def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None = None,
+                 base: Base | None = None) -> bytes:
+    """WOFF2 bytes of `font` (default Noto Sans SC) reduced to the characters of `text`;
+    cut from `base` when it holds them all (same bytes, faster)."""
+    font = Path(font or font_path())
+    chars = charset(text)
+    digest = _digest(font)
+    key = hashlib.sha256(f"{SUBSET_VERSION}\0{digest}\0{chars}".encode("utf-8")).hexdigest()
     cache = Path(cache_dir or paths.CACHE) / "fonts" / f"{key}.woff2"
     if cache.is_file():
         return cache.read_bytes()
-    data = _subset(font, chars)
+    usable = base is not None and base.font_digest == digest and base.chars.issuperset(chars)
+    data = _subset(io.BytesIO(base.otf) if usable else str(font), chars)
     _write_cache(cache, data)
     return data
 
 
-def _subset(font: Path, chars: str) -> bytes:
-    """Run fontTools' subsetter; timestamps untouched so equal inputs give equal bytes."""
+def _subset(source, chars: str) -> bytes:
+    """`_subset_otf` wrapped as WOFF2 (``helpers.woff2``)."""
+    from helpers import woff2
+
+    # fontTools' own WOFF2 writer compresses at Brotli quality 11: 3x slower for 0.5% fewer bytes.
+    return woff2.encode(_subset_otf(source, chars))
+
+
+def _subset_otf(source, chars: str) -> bytes:
+    """fontTools' subsetter on `source` (a path or file object) as plain OpenType; timestamps
+    untouched, so equal inputs give equal bytes."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.flavor = "woff2"
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # names plus the OFL licence fields
     options.name_languages = [0x409]
+    # Inlining the CFF subroutines is faster than pruning them and, after Brotli, smaller.
+    options.desubroutinize = True
     # Lazy loading and keeping the font's own bounding boxes make this ~1.5x faster; the
     # head table's bbox is then the full font's, which renderers only use as a hint.
-    tt = TTFont(str(font), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    tt = TTFont(source, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(tt)
     buf = io.BytesIO()
-    tt.flavor = "woff2"
     tt.save(buf, reorderTables=True)
     return buf.getvalue()
 
@@ -110,9 +151,10 @@ def _write_cache(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def font_face_css(text: str, *, font: Path | None = None, cache_dir: Path | None = None) -> str:
+def font_face_css(text: str, *, font: Path | None = None, cache_dir: Path | None = None,
+                  base: Base | None = None) -> str:
     """An ``@font-face`` rule embedding the subset for `text` as a data URI."""
-    data = base64.b64encode(subset_woff2(text, font=font, cache_dir=cache_dir)).decode("ascii")
+    data = base64.b64encode(subset_woff2(text, font=font, cache_dir=cache_dir, base=base)).decode("ascii")
     return (
         f'@font-face{{font-family:"{FAMILY}";font-style:normal;font-weight:400;'
         f'font-display:swap;src:url(data:font/woff2;base64,{data}) format("woff2")}}'
