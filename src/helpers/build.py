@@ -49,6 +49,7 @@ PROCESSED_NAME = ".processed"
 STAGING_PREFIX = ".staging-"
 FORMAT = "desk-build-2"  # bump to invalidate every recorded hash
 KERNEL = "python3"
+FORK_ENV = "DESK_FORK_KERNELS"  # "0" turns the fork server off
 CELL_TIMEOUT = 600
 STARTUP_TIMEOUT = 120
 
@@ -148,9 +149,13 @@ def build(
     cache: Path | None = None,
     force: bool = False,
     jobs: int | None = None,
+    fork: bool | None = None,
     log: Callable[[str], None] = lambda msg: None,
 ) -> BuildResult:
     """Build the reports (all notebooks, or `names`); see the module docstring.
+
+    `fork`: start kernels from a fork server (``helpers.forkserver``); by default on Linux
+    when it pays (`worth_forking`), unless ``DESK_FORK_KERNELS=0``.
 
     Raises ``ManifestError`` (raw data wrong) or `BuildInputError` before executing anything.
     Notebook failures are returned in ``result.failures`` (the CLI exits non-zero).
@@ -174,14 +179,17 @@ def build(
         outcome = Outcome()
         if todo or data_todo:
             clean_temp(lay.out)
+            if fork is None:
+                fork = (sys.platform == "linux" and worth_forking(todo)
+                        and os.environ.get(FORK_ENV, "1").strip() not in ("0", "no", "false"))
             outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
-                                  max(1, jobs or os.cpu_count() or 1), log, staging)
+                                  max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork)
         # Publishing starts only now, once every notebook has finished: a build killed
         # before this point leaves the output dir as it was (but for the staging dir).
         if not names:
             prune(state, {j.report for j in planned}, lay.out, log)
         _apply(outcome, state, result, lay, staging)
-        write_index(state, lay, entries, common, force, log)
+        write_index(state, lay, entries, common, force, log, font_base=outcome.font_base)
         save_state(lay.out, state)  # last: it vouches for everything above
     finally:
         if staging.exists():
@@ -459,7 +467,7 @@ def page_info(entry) -> dict:
     return {"title": f"{paper}, {when}", "description": entry.page_description}
 
 
-def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log) -> None:
+def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
     """Render index.html when its entries, the templates or the package changed (or the file
     is not the one this build wrote)."""
     info = {e.slug: page_info(e) for e in pages}
@@ -471,7 +479,7 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log) 
         return
     from helpers import render
 
-    page = render.render_index(entries, pages=sources, cache_dir=lay.cache).encode("utf-8")
+    page = render.render_index(entries, pages=sources, cache_dir=lay.cache, font_base=font_base).encode("utf-8")
     write_atomic(lay.out / "index.html", page)
     state["index"] = {"key": key, "sha256": {"index.html": _sha256(page)}}
     log("wrote index.html")
@@ -540,46 +548,102 @@ class Outcome:
     reports: list[dict] = field(default_factory=list)  # new state records, with "report"
     failures: list[Failure] = field(default_factory=list)
     data: dict | None = None
+    font_base: object = None  # the fonts.Base the reports were cut from, for the index too
 
 
 def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
-                jobs: int, log, staging: Path) -> Outcome:
+                jobs: int, log, staging: Path, fork: bool = False) -> Outcome:
     """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
-    every file they produce goes into `staging` (relative paths as published)."""
+    every file they produce goes into `staging` (relative paths as published). With `fork`,
+    kernels are forked from one preloaded server (``helpers.forkserver``)."""
     import asyncio
 
-    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging))
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork))
 
 
-async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging) -> Outcome:
+HEAVY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:pandas|matplotlib|numpy|helpers)\b", re.M)
+
+
+def worth_forking(todo: list[Job]) -> bool:
+    """True when at least two jobs' notebooks import what the fork server preloads: the
+    server costs about one such kernel's start, so it pays from the second on (a desk of
+    notebooks that import nothing heavy starts plain kernels faster)."""
+    heavy: dict[Path, bool] = {}
+    for job in todo:
+        if job.notebook not in heavy:
+            try:
+                cells = json.loads(job.notebook.read_text(encoding="utf-8")).get("cells", [])
+                code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+            except (OSError, ValueError, AttributeError, TypeError):
+                code = ""
+            heavy[job.notebook] = bool(HEAVY_IMPORT.search(code))
+    return sum(heavy[job.notebook] for job in todo) >= 2
+
+
+async def _start_server(lay: Layout, log):
+    """A fork server with the kernels' environment, or None (logged) when it cannot start."""
+    import asyncio
+
+    from helpers import forkserver
+
+    try:
+        return await asyncio.to_thread(forkserver.ForkServer.start, kernel_env(lay), lay.notebooks)
+    except (OSError, forkserver.ForkServerError) as e:
+        log(f"kernels start one by one: {e}")
+        return None
+
+
+async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False) -> Outcome:
+    import asyncio
+
+    # The server preloads while the data step and the first kernels' setup get going.
+    server = asyncio.ensure_future(_start_server(lay, log)) if fork and todo else None
+    try:
+        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server)
+    finally:
+        if server is not None and (srv := await server) is not None:
+            await asyncio.to_thread(srv.close)
+
+
+async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server) -> Outcome:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
     loop = asyncio.get_running_loop()
     outcome = Outcome()
-    # At most `jobs` notebooks execute at once; a couple more kernels may be starting
-    # meanwhile, so a core never waits idle for a kernel to boot.
-    running = asyncio.Semaphore(jobs)
+    # At most `jobs` notebooks execute at once, in plan order; a couple more kernels may be
+    # starting meanwhile, so a core never waits idle for a kernel to boot.
+    turns = Turns(jobs, len(todo))
     booting = asyncio.Semaphore(jobs + KERNELS_AHEAD)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
         data_task = None
         if data_key is not None:
             data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging)
+        # Cut the font once for every character the build may show, while kernels boot.
+        base_task = loop.run_in_executor(pool, font_base, lay, entries, todo) if todo else None
 
-        async def one(job: Job):
+        async def one(i: int, job: Job):
             try:
                 async with booting:
                     started = time.monotonic()
-                    nb = await execute_notebook(job, lay, running)
+                    nb = await execute_notebook(job, lay, turns.slot(i), server=await server if server else None,
+                                                shutdowns=shutdowns)
                 log_streams(job, nb, log)
                 ledgers = await _ledgers(data_task, state)
-                rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging)
+                rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging, await base_task)
             except Exception as e:  # one notebook's failure must not stop the others
                 return Failure(job.notebook.name, job.report, _message(e))
+            finally:
+                turns.done(i)
             log(f"built {job.report} ({time.monotonic() - started:.1f} s; staged)")
             return rec
 
-        results = await asyncio.gather(*(one(j) for j in todo))
+        shutdowns: set = set()
+        try:
+            results = await asyncio.gather(*(one(i, j) for i, j in enumerate(todo)))
+        finally:
+            await asyncio.gather(*shutdowns, return_exceptions=True)
+        outcome.font_base = await base_task if base_task else None
         if data_task is not None:
             try:
                 outcome.data = await data_task
@@ -611,17 +675,52 @@ async def _ledgers(data_task, state: dict) -> dict[str, str]:
 KERNELS_AHEAD = 2  # kernels started ahead of a free execution slot
 
 
-async def execute_notebook(job: Job, lay: Layout, slots=None):
+class Turns:
+    """`capacity` execution slots handed out in job order: a kernel that boots before an
+    earlier job's waits its turn, so the first notebooks (the longest, by convention the
+    per-page overview) start first and do not end the build alone."""
+
+    def __init__(self, capacity: int, count: int):
+        import asyncio
+
+        self._slots = asyncio.Semaphore(capacity)
+        self._began = [asyncio.Event() for _ in range(count)]
+
+    def slot(self, i: int):
+        import contextlib
+
+        @contextlib.asynccontextmanager
+        async def turn():
+            for earlier in self._began[:i]:  # every earlier job began (or ended)
+                await earlier.wait()
+            async with self._slots:
+                self._began[i].set()
+                yield
+
+        return turn()
+
+    def done(self, i: int) -> None:
+        """Job `i` is over (run, or failed before its turn): later jobs need not wait for it."""
+        self._began[i].set()
+
+
+async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutdowns: set | None = None):
     """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
 
-    The kernel is started first; the cells run once `slots` (a semaphore capping how many
-    notebooks execute at once) lets them.
+    The kernel is started first (forked from `server`, a ``forkserver.ForkServer``, if
+    given); the cells run once `slots` (a semaphore capping how many notebooks execute at
+    once) lets them. The kernel's shutdown (~0.1 s of waiting) is added to `shutdowns` as a
+    task for the caller to await, so the report can render meanwhile; without `shutdowns`
+    it is awaited here.
     """
+    import asyncio
     import contextlib
 
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from helpers import forkserver
 
     nb = nbformat.reads(job.notebook.read_text(encoding="utf-8"), as_version=4)
     if job.page is not None:
@@ -638,16 +737,26 @@ async def execute_notebook(job: Job, lay: Layout, slots=None):
     )
     slot = slots if slots is not None else contextlib.nullcontext()
     try:
-        # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
         client.km = client.create_kernel_manager()
+        client.km.client_factory = forkserver.QuickReadyClient
+        if server is not None:
+            import uuid
+
+            client.km.kernel_id = str(uuid.uuid4())
+            client.km.provisioner = forkserver.ForkProvisioner(
+                kernel_id=client.km.kernel_id, kernel_spec=client.km.kernel_spec, parent=client.km, server=server)
         try:
-            await client.async_start_new_kernel(env=kernel_env(lay, job), stderr=subprocess.DEVNULL)
+            # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
+            await client.async_start_new_kernel(env=kernel_env(lay, job.stem), stderr=subprocess.DEVNULL)
             await client.async_start_new_kernel_client()
-        except BaseException:
-            await client._async_cleanup_kernel()
-            raise
-        async with slot:
-            await client.async_execute()
+            async with slot:
+                await client.async_execute(cleanup_kc=False)
+        finally:
+            shutdown = asyncio.ensure_future(client._async_cleanup_kernel())
+            if shutdowns is None:
+                await shutdown
+            else:
+                shutdowns.add(shutdown)
     except CellExecutionError as e:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
     except CellTimeoutError:
@@ -685,24 +794,29 @@ def cell_label(nb, index: int | None) -> str:
     return f"cell {numbers[id(cell)]} ({first_line(cell)})"
 
 
-def kernel_env(lay: Layout, job: Job) -> dict[str, str]:
+def kernel_env(lay: Layout, stem: str | None = None) -> dict[str, str]:
     """The kernel's environment: fixed hash seed, headless matplotlib, this project's root,
-    and the report being built (``DESK_REPORT``, its stem: helpers.story links its CSVs)."""
+    and the report being built (``DESK_REPORT``, its stem: helpers.story links its CSVs;
+    left out for the fork server, which serves every report)."""
     import helpers
 
     env = dict(os.environ)
     src = str(Path(helpers.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     env.update(
-        PYTHONHASHSEED="0", MPLBACKEND="Agg", DESK_BUILD="1", DESK_ROOT=str(lay.root), DESK_REPORT=job.stem,
+        PYTHONHASHSEED="0", MPLBACKEND="Agg", DESK_BUILD="1", DESK_ROOT=str(lay.root),
         SOURCE_DATE_EPOCH="0", PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
+    if stem is None:
+        env.pop("DESK_REPORT", None)
+    else:
+        env["DESK_REPORT"] = stem
     return env
 
 
 # ---------------------------------------------------------------- publishing
 
-def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path) -> dict:
+def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path, font_base=None) -> dict:
     """Render the executed notebook and write its page and CSVs into `staging`; the record
     carries each file's sha256 (the build moves them into place once all jobs are done)."""
     from helpers import render
@@ -710,7 +824,7 @@ def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path) -
     links = [
         {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in job.pages if p in ledgers
     ]
-    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache)
+    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache, font_base=font_base)
     files = {**report.files, job.report: report.html.encode("utf-8")}
     for rel, data in sorted(files.items()):
         write_atomic(staging / rel, data)
@@ -742,6 +856,19 @@ def log_streams(job: Job, nb, log) -> None:
             log(f"{job.report}: cell {number} ({first_line(cell)}): stderr: {line}")
         if len(lines) > MAX_LOGGED_LINES:
             log(f"{job.report}: cell {number}: ... {len(lines) - MAX_LOGGED_LINES} more stderr line(s)")
+
+
+def font_base(lay: Layout, entries, todo: list[Job]):
+    """A ``fonts.Base`` for what the build's pages may show: the source pages, the glosses,
+    the notebooks being run and the templates. A page showing anything else is cut from the
+    full font (same bytes, slower)."""
+    from helpers import fonts, render
+
+    parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
+    parts += [p.read_text(encoding="utf-8", errors="replace")
+              for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
+                               *render.TEMPLATES.glob("*")}) if p.is_file()]
+    return fonts.base_for("".join(parts), cache_dir=lay.cache)
 
 
 # ---------------------------------------------------------------- processed data

@@ -1,0 +1,202 @@
+"""helpers.forkserver: kernels forked from a preloaded server behave like fresh ones."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from conftest import notebook, write_notebook
+from helpers import build, forkserver
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sys.platform != "linux", reason="the fork server is used on Linux only")]
+
+PROBE = """
+import json, os, sys, matplotlib
+print(json.dumps({
+    "cwd": os.getcwd(), "path": sys.path, "argv": sys.argv[1:2], "hash": hash("desk"),
+    "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("DESK_", "MPL", "PYTHON"))},
+    "backend": matplotlib.get_backend(), "session_leader": os.getsid(0) == os.getpid(),
+    "main": sys.modules["__main__"].__name__, "names": sorted(k for k in globals() if not k.startswith("_")),
+    "stdin": os.path.realpath("/proc/self/fd/0"),
+}))
+"""
+
+
+@pytest.fixture
+def server(desk_root):
+    lay = build.Layout.make(root=desk_root)
+    srv = forkserver.ForkServer.start(build.kernel_env(lay), lay.notebooks)
+    yield srv
+    srv.close()
+
+
+def _probe(desk_root: Path, server) -> dict:
+    lay = build.Layout.make(root=desk_root)
+    path = write_notebook(desk_root / "notebooks" / "01-probe.ipynb", notebook([("code", PROBE)]))
+    job = build.Job(path, "01-probe.html", None, "key")
+    nb = asyncio.run(build.execute_notebook(job, lay, server=server))
+    return json.loads(nb.cells[0].outputs[0]["text"])
+
+
+def test_a_forked_kernel_starts_like_a_fresh_one(desk_root, server):
+    forked, fresh = _probe(desk_root, server), _probe(desk_root, None)
+    # stdin is the one difference: jupyter_client gives a fresh kernel a pipe nobody writes to
+    assert forked.pop("stdin") == "/dev/null" and fresh.pop("stdin").startswith("/proc/")
+    assert forked == fresh
+    assert forked["env"]["DESK_REPORT"] == "01-probe" and forked["env"]["PYTHONHASHSEED"] == "0"
+    assert forked["cwd"] == str(desk_root / "notebooks") and forked["session_leader"]
+
+
+def _client(cell: str, server, **kw) -> NotebookClient:
+    nb = notebook([("code", cell)])
+    client = NotebookClient(nb, kernel_name="python3", **kw)
+    client.km = client.create_kernel_manager()
+    client.km.client_factory = forkserver.QuickReadyClient
+    client.km.kernel_id = str(uuid.uuid4())
+    client.km.provisioner = forkserver.ForkProvisioner(
+        kernel_id=client.km.kernel_id, kernel_spec=client.km.kernel_spec, parent=client.km, server=server)
+    return client
+
+
+def test_a_timeout_interrupts_a_forked_kernel(server):
+    client = _client("import time\ntime.sleep(60)", server, timeout=1, interrupt_on_timeout=True)
+    started = time.monotonic()
+    with pytest.raises(CellExecutionError, match="KeyboardInterrupt"):
+        client.execute()
+    assert time.monotonic() - started < 30
+
+
+def test_a_kernel_that_dies_fails_only_its_report(desk_root):
+    nbs = desk_root / "notebooks"
+    write_notebook(nbs / "01-ok.ipynb", notebook([("md", "# Fine 好"), ("code", "x = 1")]))
+    write_notebook(nbs / "02-dies.ipynb", notebook(
+        [("md", "# Dies"), ("code", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")]))
+    result = build.build(root=desk_root, fork=True)
+    assert result.executed == ["01-ok.html"]
+    [failure] = result.failures
+    assert failure.notebook == "02-dies.ipynb"
+    assert "cell 2 (import os, signal): the kernel died" in failure.message
+    import psutil
+
+    assert psutil.Process().children(recursive=True) == [], "no server or kernel left running"
+
+
+def test_refuses_commands_it_cannot_run_and_survives_bad_requests(server):
+    assert not server.can_run(["/no/such/python", "-m", "ipykernel_launcher", "-f", "x.json"])
+    assert not server.can_run([sys.executable, "-m", "other_kernel", "-f", "x.json"])
+    with pytest.raises(forkserver.ForkServerError, match="not an ipykernel command"):
+        server.spawn([sys.executable, "-c", "pass"], env={}, cwd="/")
+    for garbage in (b"not json\n", b'{"argv": "x"}\n', b"\n"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(server.path))
+            s.sendall(garbage)
+            assert s.recv(100) == b"", "a bad request is just closed"
+    assert server.proc.poll() is None
+
+
+def test_a_server_that_cannot_preload_is_an_error_and_the_build_goes_on(desk_root, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pandas.py").write_text("raise ImportError('broken on purpose')\n")
+    lay = build.Layout.make(root=desk_root)
+    env = dict(build.kernel_env(lay), PYTHONPATH=f"{broken}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    with pytest.raises(forkserver.ForkServerError, match="did not start"):
+        forkserver.ForkServer.start(env, lay.notebooks)
+
+    def refuse(*_, **__):
+        raise forkserver.ForkServerError("the fork server did not start (exit code 1)")
+
+    nbs = desk_root / "notebooks"
+    for name in ("01-a", "02-b"):
+        write_notebook(nbs / f"{name}.ipynb", notebook([("md", f"# {name} 好"), ("code", "x = 1")]))
+    logged = []
+    original, forkserver.ForkServer.start = forkserver.ForkServer.start, refuse
+    try:
+        result = build.build(root=desk_root, fork=True, log=logged.append)
+    finally:
+        forkserver.ForkServer.start = original
+    assert result.ok and sorted(result.executed) == ["01-a.html", "02-b.html"]
+    assert any("kernels start one by one: the fork server did not start" in m for m in logged)
+
+
+OWNER = """
+import json, sys, time
+from jupyter_client.connect import write_connection_file
+from helpers import build, forkserver
+lay = build.Layout.make()
+srv = forkserver.ForkServer.start(build.kernel_env(lay, "x"), lay.notebooks)
+conn, _ = write_connection_file(sys.argv[1])
+kernel = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn], build.kernel_env(lay, "x"), ".")
+print(json.dumps([srv.proc.pid, kernel.pid]), flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")
+
+
+def test_server_and_kernels_go_when_the_build_dies(desk_root, tmp_path):
+    env = dict(os.environ, DESK_ROOT=str(desk_root))
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path / "kernel.json")], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        pids = json.loads(owner.stdout.readline())
+        assert not any(_gone(p) for p in pids)
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 20
+    while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(p) for p in pids), "server or kernel outlived the build"
+
+
+def test_jobs_take_their_turns_in_order():
+    async def scenario():
+        turns = build.Turns(1, 4)
+        began = []
+
+        async def job(i, delay, fail=False):
+            await asyncio.sleep(delay)
+            if fail:
+                turns.done(i)  # failed before its turn: must not block the next
+                return
+            async with turns.slot(i):
+                began.append(i)
+                await asyncio.sleep(0.01)
+            turns.done(i)
+
+        await asyncio.wait_for(asyncio.gather(job(0, 0.03), job(1, 0.0, fail=True), job(2, 0.0), job(3, 0.01)), 5)
+        return began
+
+    assert asyncio.run(scenario()) == [0, 2, 3]
+
+
+def test_the_server_starts_only_when_it_pays(desk_root):
+    nbs = desk_root / "notebooks"
+    light = [write_notebook(nbs / f"0{i}-light.ipynb", notebook([("code", "x = 1")])) for i in (1, 2)]
+    heavy = write_notebook(nbs / "03-heavy.ipynb", notebook([("code", "import os\nfrom helpers import story")]))
+    pandas = write_notebook(nbs / "04-pandas.ipynb", notebook([("md", "import pandas"), ("code", "  import pandas as pd")]))
+    job = lambda path, page=None: build.Job(path, path.stem + ".html", page, "key")
+    assert not build.worth_forking([job(p) for p in light])
+    assert not build.worth_forking([job(light[0]), job(heavy)]), "one heavy kernel: the server would not pay"
+    assert build.worth_forking([job(heavy), job(pandas), job(light[1])])
+    assert build.worth_forking([job(heavy, "page-1"), job(heavy, "page-2")]), "a per-page notebook counts per page"
