@@ -63,12 +63,14 @@ BLOCK_TAGS = {"header", "h1", "h2", "p", "section", "ul", "ol", "li", "div", "ta
 
 @contextlib.contextmanager
 def bounded(seconds: float, megabytes: float):
-    """Fail when the block uses more than `seconds` of CPU time or its peak Python allocation
-    exceeds `megabytes`.
+    """Fail when the block uses more than `seconds` of CPU time or its peak memory grows by
+    more than `megabytes`.
 
     CPU time, not wall time, so a loaded machine (CI, two test workers on two cores) does not
     make the bound flaky; a wall-clock alarm at ten times the bound still stops a runaway
-    (an endless loop, a hang) instead of letting it stall the suite.
+    (an endless loop, a hang) instead of letting it stall the suite. Memory is the growth of
+    the process's peak resident set (Linux: reset through /proc/self/clear_refs, so no
+    tracing slows the code measured); elsewhere tracemalloc's peak Python allocation.
     """
     wall = 10 * seconds
 
@@ -77,18 +79,47 @@ def bounded(seconds: float, megabytes: float):
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, wall)
-    tracemalloc.start()
+    rss_peak = _reset_peak_rss()
+    if rss_peak is None:
+        tracemalloc.start()
     t0 = time.process_time()
     try:
         yield
     finally:
+        used = time.process_time() - t0
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    used = time.process_time() - t0
+        if rss_peak is None:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        else:
+            peak = _status_bytes("VmHWM") - rss_peak
     assert used < seconds, f"took {used:.1f} s of CPU time (bound {seconds} s)"
     assert peak < megabytes * 1e6, f"peak {peak / 1e6:.0f} MB (bound {megabytes} MB)"
+
+
+def _status_bytes(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def _reset_peak_rss() -> int | None:
+    """Reset the peak resident set to the current one and return it (None if unsupported)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_bytes("VmHWM")
+    except (OSError, KeyError):
+        return None
+
+
+def test_the_memory_bound_notices_a_big_allocation():
+    with pytest.raises(AssertionError, match=r"peak \d+ MB \(bound 50 MB\)"):
+        with bounded(10, 50):
+            block = bytearray(120_000_000)
+            block[::4096] = b"x" * len(block[::4096])  # touch every page
+            del block
 
 
 def assert_offsets_exact(page) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -86,21 +87,34 @@ def test_tokenizer_is_shared_and_caches_inside_the_project():
     assert list(paths.CACHE.glob("jieba-*.marshal"))
 
 
-def test_prefix_dict_cache_is_jiebas_own_dictionary_and_survives_damage(tmp_path, monkeypatch):
-    """The cached prefix dictionary is exactly what jieba builds; a damaged cache is rebuilt."""
+def test_prefix_dict_is_jiebas_own_dictionary():
     import jieba
 
-    monkeypatch.setattr(paths, "CACHE", tmp_path)
     tok = jieba.Tokenizer()
-    built = tok.gen_pfdict(tok.get_dict_file())
-    first = text._prefix_dict(tok)  # builds and writes the cache
-    [cache] = tmp_path.glob("jieba-*.marshal")
-    assert first == built
-    assert text._prefix_dict(tok) == built  # read back from the cache
-    for damage in (b"", b"\x00garbage", cache.read_bytes()[:1000]):
+    assert text._prefix_dict(tok) == tok.gen_pfdict(tok.get_dict_file())
+
+
+def test_cache_is_rebuilt_when_missing_or_damaged(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "CACHE", tmp_path)
+    source = tmp_path / "source.txt"
+    source.write_text("v1")
+    builds = []
+
+    def make():
+        builds.append(1)
+        return {"台商区": 3, "台": 0}, 3
+
+    assert text._cached("probe", source, make) == ({"台商区": 3, "台": 0}, 3)
+    [cache] = tmp_path.glob("probe-*.marshal")
+    assert text._cached("probe", source, make) == ({"台商区": 3, "台": 0}, 3) and len(builds) == 1
+    for damage in (b"", b"\x00garbage", cache.read_bytes()[:5]):  # a build killed mid-write, or worse
         cache.write_bytes(damage)
-        assert text._prefix_dict(tok) == built
-        assert cache.read_bytes() != damage  # rewritten whole
+        assert text._cached("probe", source, make) == ({"台商区": 3, "台": 0}, 3)
+        assert cache.read_bytes() != damage, "rewritten whole"
+    assert len(builds) == 4
+    source.write_text("v2, a changed dictionary")
+    text._cached("probe", source, make)
+    assert len(builds) == 5 and len(list(tmp_path.glob("probe-*.marshal"))) == 2, "keyed by the source file"
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -150,14 +164,20 @@ def test_idf_table_is_jiebas():
     assert text.idf_table() == (loader.idf_freq, loader.median_idf)
 
 
-def _jieba_weights(sample):
+@functools.lru_cache(maxsize=None)
+def _jieba_extractor():
+    """jieba.analyse's own TF-IDF over the desk's tokenizer: what text.tfidf must equal."""
     import jieba.analyse
     import jieba.posseg
 
     extractor = jieba.analyse.TFIDF()
     extractor.tokenizer = text.tokenizer()
     extractor.postokenizer = jieba.posseg.POSTokenizer(text.tokenizer())
-    return dict(extractor.extract_tags(sample, topK=None, withWeight=True))
+    return extractor
+
+
+def _jieba_weights(sample):
+    return dict(_jieba_extractor().extract_tags(sample, topK=None, withWeight=True))
 
 
 @pytest.mark.parametrize("article_id", [f"a0{i}" for i in range(1, 9)])
