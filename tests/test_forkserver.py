@@ -140,7 +140,7 @@ lay = build.Layout.make()
 srv = forkserver.ForkServer.start(build.kernel_env(lay, "x"), lay.notebooks)
 conn, _ = write_connection_file(sys.argv[1])
 kernel = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn], build.kernel_env(lay, "x"), ".")
-print(json.dumps([srv.proc.pid, kernel.pid]), flush=True)
+print(json.dumps([srv.proc.pid, kernel.pid, str(srv.path.parent)]), flush=True)
 time.sleep(120)
 """
 
@@ -158,8 +158,8 @@ def test_server_and_kernels_go_when_the_build_dies(desk_root, tmp_path):
     owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path / "kernel.json")], env=env,
                              stdout=subprocess.PIPE, text=True)
     try:
-        pids = json.loads(owner.stdout.readline())
-        assert not any(_gone(p) for p in pids)
+        *pids, workdir = json.loads(owner.stdout.readline())
+        assert not any(_gone(p) for p in pids) and Path(workdir).is_dir()
     finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
@@ -167,6 +167,7 @@ def test_server_and_kernels_go_when_the_build_dies(desk_root, tmp_path):
     while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(_gone(p) for p in pids), "server or kernel outlived the build"
+    assert not Path(workdir).exists(), "the server removes its socket directory"
 
 
 def test_jobs_take_their_turns_in_order():

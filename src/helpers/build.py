@@ -12,8 +12,11 @@
    requirements.lock) matches ``<out>/.build.json`` and whose files still have the sha256
    recorded there (a hand-edited or deleted report is rebuilt). This path imports nothing
    heavy and starts no kernel.
-4. Execute the rest in memory with nbclient, up to ``jobs`` kernels at once, logging what
-   each cell wrote to stderr; meanwhile compute the processed data and each page's ledger.
+4. Execute the rest in memory with nbclient, up to ``jobs`` notebooks at once and in plan
+   order, logging what each cell wrote to stderr; meanwhile compute the processed data, each
+   page's ledger and the base font the pages are cut from. On Linux, when it pays, kernels
+   are forked from a server that has already imported what notebooks import
+   (``helpers.forkserver``); ``DESK_FORK_KERNELS=0`` turns that off.
 5. Render each executed notebook (``helpers.render``). Everything is written into a staging
    dir ``<out>/.staging-<pid>/``; only when every notebook has finished are the files moved
    into place in one short loop, then the index, then ``.build.json`` last. A killed build

@@ -276,7 +276,10 @@ class QuickReadyClient(AsyncKernelClient):
 # ---------------------------------------------------------------- the server's side
 
 def main() -> None:
-    """The server process: ``python -c "from helpers.forkserver import main; main()" SOCKET``."""
+    """The server process: ``python -c "from helpers.forkserver import main; main()" SOCKET``.
+
+    SOCKET lies in a directory of its own, which the server removes when it exits (also when
+    its build was killed and could not)."""
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as ipykernel_launcher does before its imports
     for name in preload_names():
@@ -316,6 +319,12 @@ def main() -> None:
             except ChildProcessError:
                 break
             _reap(children)
+        listener.close()
+        for remove, path in ((os.unlink, sys.argv[1]), (os.rmdir, os.path.dirname(sys.argv[1]))):
+            try:
+                remove(path)
+            except OSError:
+                pass
 
 
 def preload_names() -> list[str]:
