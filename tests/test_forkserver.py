@@ -201,3 +201,77 @@ def test_the_server_starts_only_when_it_pays(desk_root):
     assert not build.worth_forking([job(light[0]), job(heavy)]), "one heavy kernel: the server would not pay"
     assert build.worth_forking([job(heavy), job(pandas), job(light[1])])
     assert build.worth_forking([job(heavy, "page-1"), job(heavy, "page-2")]), "a per-page notebook counts per page"
+
+
+def test_a_job_waits_for_a_stuck_earlier_one_only_so_long():
+    async def scenario():
+        turns = build.Turns(2, 2, patience=0.2)
+        started = time.monotonic()
+        async with turns.slot(1):  # job 0 never begins: its kernel is stuck starting
+            return time.monotonic() - started
+
+    assert 0.15 < asyncio.run(scenario()) < 5
+
+
+class _SlowKernel:
+    """Fake channels of a kernel that answers nothing for `ready_after` seconds, then every
+    kernel_info it was sent, in order (reply on shell; busy and idle status on IOPub)."""
+
+    def __init__(self, ready_after: float):
+        self.t0, self.ready_after = time.monotonic(), ready_after
+        self.sent: list[str] = []
+        self.shell, self.iopub = self._Channel(self, "shell"), self._Channel(self, "iopub")
+
+    def kernel_info(self):
+        self.sent.append(f"req-{len(self.sent)}")
+        return self.sent[-1]
+
+    def _answered(self, channel):
+        if time.monotonic() - self.t0 < self.ready_after:
+            return []
+        out = []
+        for msg_id in self.sent:
+            parent = {"msg_id": msg_id}
+            if channel == "shell":
+                out.append({"msg_type": "kernel_info_reply", "parent_header": parent, "content": {}})
+            else:
+                out += [{"msg_type": "status", "parent_header": parent, "content": {"execution_state": s}}
+                        for s in ("busy", "idle")]
+        return out
+
+    class _Channel:
+        def __init__(self, kernel, name):
+            self.kernel, self.name, self.delivered = kernel, name, 0
+
+        async def get_msg(self, timeout=None):
+            from queue import Empty
+
+            until = time.monotonic() + (timeout or 0)
+            while True:
+                pending = self.kernel._answered(self.name)[self.delivered:]
+                if pending:
+                    self.delivered += 1
+                    return pending[0]
+                if time.monotonic() >= until:
+                    raise Empty
+                await asyncio.sleep(0.005)
+
+
+def test_quick_ready_client_waits_out_a_kernel_slow_to_start():
+    """A kernel that answers only after several kernel_info requests: the client must not
+    fall one reply behind for ever (it then timed out after 120 s in a loaded CI run)."""
+    kernel = _SlowKernel(ready_after=0.5)
+    client = forkserver.QuickReadyClient()
+    client.REPLY_WAIT = 0.1
+    client.kernel_info = kernel.kernel_info
+    client._shell_channel, client._iopub_channel = kernel.shell, kernel.iopub
+    ready = []
+    client._handle_kernel_info_reply = ready.append
+
+    async def alive():
+        return True
+
+    client._async_is_alive = alive
+    asyncio.run(asyncio.wait_for(client.wait_for_ready(timeout=10), 10))
+    assert len(kernel.sent) > 2, "the kernel was asked again while it was starting"
+    assert ready and ready[0]["parent_header"]["msg_id"] == kernel.sent[-1]

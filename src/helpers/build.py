@@ -681,21 +681,28 @@ KERNELS_AHEAD = 2  # kernels started ahead of a free execution slot
 class Turns:
     """`capacity` execution slots handed out in job order: a kernel that boots before an
     earlier job's waits its turn, so the first notebooks (the longest, by convention the
-    per-page overview) start first and do not end the build alone."""
+    per-page overview) start first and do not end the build alone. It waits at most
+    `patience` seconds, so a kernel slow to start never holds the others back."""
 
-    def __init__(self, capacity: int, count: int):
+    def __init__(self, capacity: int, count: int, patience: float = 1.0):
         import asyncio
 
         self._slots = asyncio.Semaphore(capacity)
         self._began = [asyncio.Event() for _ in range(count)]
+        self._patience = patience
 
     def slot(self, i: int):
+        import asyncio
         import contextlib
 
         @contextlib.asynccontextmanager
         async def turn():
-            for earlier in self._began[:i]:  # every earlier job began (or ended)
-                await earlier.wait()
+            earlier = [e.wait() for e in self._began[:i] if not e.is_set()]
+            if earlier:  # every earlier job began (or ended), or patience ran out
+                waiting = [asyncio.ensure_future(w) for w in earlier]
+                await asyncio.wait(waiting, timeout=self._patience)
+                for w in waiting:
+                    w.cancel()
             async with self._slots:
                 self._began[i].set()
                 yield

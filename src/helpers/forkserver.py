@@ -236,19 +236,17 @@ class QuickReadyClient(AsyncKernelClient):
     ``kernel_info`` request, which proves IOPub connected and leaves nothing to flush.
     """
 
+    REPLY_WAIT = 1.0  # seconds to wait for a kernel_info reply before asking again
+
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         import time
-        from queue import Empty
 
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         iopub_wait = 0.02
         while True:
             msg_id = self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply and reply["msg_type"] == "kernel_info_reply" and reply["parent_header"].get("msg_id") == msg_id:
+            reply = await self._reply_to(msg_id, self.REPLY_WAIT)
+            if reply is not None:
                 if await self._iopub_idle_after(msg_id, iopub_wait):
                     self._handle_kernel_info_reply(reply)
                     return
@@ -257,6 +255,23 @@ class QuickReadyClient(AsyncKernelClient):
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _reply_to(self, msg_id: str, wait: float):
+        """The shell reply to request `msg_id`, or None after `wait` seconds. Replies to
+        earlier requests (a kernel slow to start answers every kernel_info it was sent)
+        are dropped, so a late kernel never leaves this one reply behind."""
+        import time
+        from queue import Empty
+
+        until = time.monotonic() + wait
+        while (left := until - time.monotonic()) > 0:
+            try:
+                msg = await self.shell_channel.get_msg(timeout=left)
+            except Empty:
+                return None
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
+                return msg
+        return None
 
     async def _iopub_idle_after(self, msg_id: str, wait: float) -> bool:
         """True once IOPub carries the "idle" status of request `msg_id`; False when IOPub
