@@ -17,15 +17,17 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from conftest import notebook, write_notebook
+from conftest import make_desk, notebook, write_notebook
 from helpers import build, forkserver
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sys.platform != "linux", reason="the fork server is used on Linux only")]
 
 PROBE = """
-import json, os, sys, matplotlib
+import json, os, sys, matplotlib, numpy
+from ipykernel.kernelapp import IPKernelApp
 print(json.dumps({
+    "poller": type(IPKernelApp.instance().poller).__name__, "numpy_random": numpy.random.random(),
     "cwd": os.getcwd(), "path": sys.path, "argv": sys.argv[1:2], "hash": hash("desk"),
     "env": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("DESK_", "MPL", "PYTHON"))},
     "backend": matplotlib.get_backend(), "session_leader": os.getsid(0) == os.getpid(),
@@ -35,9 +37,15 @@ print(json.dumps({
 """
 
 
-@pytest.fixture
-def server(desk_root):
-    lay = build.Layout.make(root=desk_root)
+@pytest.fixture(scope="module")
+def probe_desk(tmp_path_factory) -> Path:
+    return make_desk(tmp_path_factory.mktemp("probe"))
+
+
+@pytest.fixture(scope="module")
+def server(probe_desk):
+    """One server for the module's tests (starting one costs about a kernel's imports)."""
+    lay = build.Layout.make(root=probe_desk)
     srv = forkserver.ForkServer.start(build.kernel_env(lay), lay.notebooks)
     yield srv
     srv.close()
@@ -51,13 +59,16 @@ def _probe(desk_root: Path, server) -> dict:
     return json.loads(nb.cells[0].outputs[0]["text"])
 
 
-def test_a_forked_kernel_starts_like_a_fresh_one(desk_root, server):
-    forked, fresh = _probe(desk_root, server), _probe(desk_root, None)
+def test_a_forked_kernel_starts_like_a_fresh_one(probe_desk, server):
+    forked, fresh, forked_again = _probe(probe_desk, server), _probe(probe_desk, None), _probe(probe_desk, server)
     # stdin is the one difference: jupyter_client gives a fresh kernel a pipe nobody writes to
     assert forked.pop("stdin") == "/dev/null" and fresh.pop("stdin").startswith("/proc/")
+    # numpy is seeded afresh in each kernel, as in a new process, not shared from the server
+    assert len({forked.pop("numpy_random"), fresh.pop("numpy_random"), forked_again["numpy_random"]}) == 3
     assert forked == fresh
+    assert forked["poller"] == "ParentPollerUnix", "the kernel exits if its parent goes away"
     assert forked["env"]["DESK_REPORT"] == "01-probe" and forked["env"]["PYTHONHASHSEED"] == "0"
-    assert forked["cwd"] == str(desk_root / "notebooks") and forked["session_leader"]
+    assert forked["cwd"] == str(probe_desk / "notebooks") and forked["session_leader"]
 
 
 def _client(cell: str, server, **kw) -> NotebookClient:
@@ -79,7 +90,7 @@ def test_a_timeout_interrupts_a_forked_kernel(server):
     assert time.monotonic() - started < 30
 
 
-def test_a_kernel_that_dies_fails_only_its_report(desk_root):
+def test_a_kernel_that_dies_fails_only_its_report(desk_root, server):
     nbs = desk_root / "notebooks"
     write_notebook(nbs / "01-ok.ipynb", notebook([("md", "# Fine 好"), ("code", "x = 1")]))
     write_notebook(nbs / "02-dies.ipynb", notebook(
@@ -91,7 +102,8 @@ def test_a_kernel_that_dies_fails_only_its_report(desk_root):
     assert "cell 2 (import os, signal): the kernel died" in failure.message
     import psutil
 
-    assert psutil.Process().children(recursive=True) == [], "no server or kernel left running"
+    left = [p.pid for p in psutil.Process().children(recursive=True) if p.pid != server.proc.pid]
+    assert left == [], "the build left no server or kernel running (the module's own server aside)"
 
 
 def test_refuses_commands_it_cannot_run_and_survives_bad_requests(server):
@@ -107,37 +119,36 @@ def test_refuses_commands_it_cannot_run_and_survives_bad_requests(server):
     assert server.proc.poll() is None
 
 
-def test_a_server_that_cannot_preload_is_an_error_and_the_build_goes_on(desk_root, tmp_path):
+def test_a_server_that_cannot_preload_is_an_error_and_kernels_start_one_by_one(desk_root, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "pandas.py").write_text("raise ImportError('broken on purpose')\n")
     lay = build.Layout.make(root=desk_root)
     env = dict(build.kernel_env(lay), PYTHONPATH=f"{broken}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    with pytest.raises(forkserver.ForkServerError, match="did not start"):
+    with pytest.raises(forkserver.ForkServerError, match=r"did not start \(exit code 1\): ImportError: broken on purpose"):
         forkserver.ForkServer.start(env, lay.notebooks)
 
     def refuse(*_, **__):
         raise forkserver.ForkServerError("the fork server did not start (exit code 1)")
 
-    nbs = desk_root / "notebooks"
-    for name in ("01-a", "02-b"):
-        write_notebook(nbs / f"{name}.ipynb", notebook([("md", f"# {name} 好"), ("code", "x = 1")]))
     logged = []
     original, forkserver.ForkServer.start = forkserver.ForkServer.start, refuse
     try:
-        result = build.build(root=desk_root, fork=True, log=logged.append)
+        assert asyncio.run(build._start_server(lay, logged.append)) is None  # jobs then get plain kernels
     finally:
         forkserver.ForkServer.start = original
-    assert result.ok and sorted(result.executed) == ["01-a.html", "02-b.html"]
-    assert any("kernels start one by one: the fork server did not start" in m for m in logged)
+    assert logged == ["kernels start one by one: the fork server did not start (exit code 1)"]
 
 
-OWNER = """
+LIGHT = ["ipykernel.kernelapp"]  # enough for a kernel; the full preload is not what these test
+
+OWNER = f"""
 import json, sys, time
+LIGHT = {LIGHT!r}
 from jupyter_client.connect import write_connection_file
 from helpers import build, forkserver
 lay = build.Layout.make()
-srv = forkserver.ForkServer.start(build.kernel_env(lay, "x"), lay.notebooks)
+srv = forkserver.ForkServer.start(build.kernel_env(lay, "x"), lay.notebooks, preload=LIGHT)
 conn, _ = write_connection_file(sys.argv[1])
 kernel = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn], build.kernel_env(lay, "x"), ".")
 print(json.dumps([srv.proc.pid, kernel.pid, str(srv.path.parent)]), flush=True)
@@ -153,21 +164,88 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def test_server_and_kernels_go_when_the_build_dies(desk_root, tmp_path):
+@pytest.mark.parametrize("how", ["SIGTERM the build's process group", "SIGTERM the server", "SIGKILL the server"])
+def test_server_and_kernels_go_when_the_build_or_the_server_dies(desk_root, tmp_path, how):
     env = dict(os.environ, DESK_ROOT=str(desk_root))
     owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path / "kernel.json")], env=env,
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        *pids, workdir = json.loads(owner.stdout.readline())
-        assert not any(_gone(p) for p in pids) and Path(workdir).is_dir()
+        server, kernel, workdir = json.loads(owner.stdout.readline())
+        assert not _gone(server) and not _gone(kernel) and Path(workdir).is_dir()
+        # The build dying any way closes the server's stdin; its group's signals miss the server.
+        {"SIGTERM the build's process group": lambda: os.killpg(owner.pid, signal.SIGTERM),
+         "SIGTERM the server": lambda: os.kill(server, signal.SIGTERM),
+         "SIGKILL the server": lambda: os.kill(server, signal.SIGKILL)}[how]()
+        deadline = time.monotonic() + 20
+        while not (_gone(server) and _gone(kernel)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(server) and _gone(kernel), "server or kernel outlived it"
+        if how != "SIGKILL the server":  # a SIGKILLed server cannot clean up
+            assert not Path(workdir).exists(), "the server removes its socket directory"
     finally:
-        owner.send_signal(signal.SIGKILL)
+        owner.kill()
         owner.wait()
-    deadline = time.monotonic() + 20
-    while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert all(_gone(p) for p in pids), "server or kernel outlived the build"
-    assert not Path(workdir).exists(), "the server removes its socket directory"
+        if Path(workdir).exists():
+            import shutil
+
+            shutil.rmtree(workdir)
+
+
+def test_forked_answers_like_popen():
+    """poll never blocks, wait(timeout) raises TimeoutExpired (also for 0), and an exit that
+    arrives with the pid, later, or as a vanished server is the return code."""
+    a, b = socket.socketpair()
+    kernel = forkserver.Forked(12345, a)
+    for timeout in (0, 0.05):
+        with pytest.raises(subprocess.TimeoutExpired):
+            kernel.wait(timeout)
+    started = time.monotonic()
+    assert kernel.poll() is None and time.monotonic() - started < 0.05
+    b.sendall(b'{"exit": ')
+    assert kernel.poll() is None
+    b.sendall(b'3}\n')
+    assert kernel.wait(1) == 3 and kernel.poll() == 3
+    b.close()
+    assert forkserver.Forked(1, socket.socketpair()[0], b'{"exit": -9}\n').returncode == -9
+    a, b = socket.socketpair()
+    gone = forkserver.Forked(1, a)
+    b.close()
+    assert gone.wait(1) == -signal.SIGKILL
+
+
+def test_pid_and_exit_in_one_read_keep_the_exit_code(tmp_path):
+    """A kernel that dies at once: its exit can come with its pid, in the same read."""
+    import threading
+
+    path = tmp_path / "s"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+
+    def answer():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b'{"pid": 4242}\n{"exit": 7}\n')
+        conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    fake = forkserver.ForkServer(None, path, str(tmp_path))
+    kernel = fake.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"], env={}, cwd="/")
+    assert (kernel.pid, kernel.wait(1)) == (4242, 7)
+    listener.close()
+
+
+def test_a_kernel_the_server_cannot_fork_starts_the_usual_way():
+    class Failing:
+        def can_run(self, argv):
+            return True
+
+        def spawn(self, *args, **kwargs):
+            raise forkserver.ForkServerError("the fork server could not start the kernel: fork failed")
+
+    client = _client("x = 6 * 7\nx", Failing())
+    nb = client.execute()
+    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "42"
 
 
 def test_jobs_take_their_turns_in_order():

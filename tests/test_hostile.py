@@ -106,7 +106,18 @@ def _status_bytes(field: str) -> int:
 
 
 def _reset_peak_rss() -> int | None:
-    """Reset the peak resident set to the current one and return it (None if unsupported)."""
+    """Reset the peak resident set to the current one and return it (None if unsupported).
+
+    Memory freed earlier but still held by the allocator would be reused unseen, so it is
+    given back first (gc, then glibc's malloc_trim)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
     try:
         Path("/proc/self/clear_refs").write_text("5")
         return _status_bytes("VmHWM")
@@ -120,6 +131,17 @@ def test_the_memory_bound_notices_a_big_allocation():
             block = bytearray(120_000_000)
             block[::4096] = b"x" * len(block[::4096])  # touch every page
             del block
+
+
+def test_the_memory_bound_notices_memory_freed_before_and_used_again():
+    """Many small objects, made and dropped before the block, then made again inside it:
+    the allocator's freed memory must not hide the second time."""
+    before = [f"figure {i}" for i in range(1_500_000)]
+    del before
+    with pytest.raises(AssertionError, match=r"peak \d+ MB \(bound 50 MB\)"):
+        with bounded(10, 50):
+            again = [f"figure {i}" for i in range(1_500_000)]
+            del again
 
 
 def assert_offsets_exact(page) -> list:

@@ -623,14 +623,15 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
         if data_key is not None:
             data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging)
         # Cut the font once for every character the build may show, while kernels boot.
-        base_task = loop.run_in_executor(pool, font_base, lay, entries, todo) if todo else None
+        base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
 
         async def one(i: int, job: Job):
             try:
                 async with booting:
                     started = time.monotonic()
-                    nb = await execute_notebook(job, lay, turns.slot(i), server=await server if server else None,
-                                                shutdowns=shutdowns)
+                    # shield: one job's cancellation must not cancel the server everyone shares
+                    srv = await asyncio.shield(server) if server else None
+                    nb = await execute_notebook(job, lay, turns.slot(i), server=srv, shutdowns=shutdowns)
                 log_streams(job, nb, log)
                 ledgers = await _ledgers(data_task, state)
                 rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging, await base_task)
@@ -697,10 +698,11 @@ class Turns:
 
         @contextlib.asynccontextmanager
         async def turn():
-            earlier = [e.wait() for e in self._began[:i] if not e.is_set()]
-            if earlier:  # every earlier job began (or ended), or patience ran out
-                waiting = [asyncio.ensure_future(w) for w in earlier]
-                await asyncio.wait(waiting, timeout=self._patience)
+            waiting = [asyncio.ensure_future(e.wait()) for e in self._began[:i] if not e.is_set()]
+            try:  # every earlier job began (or ended), or patience ran out
+                if waiting:
+                    await asyncio.wait(waiting, timeout=self._patience)
+            finally:
                 for w in waiting:
                     w.cancel()
             async with self._slots:
@@ -762,11 +764,12 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
             async with slot:
                 await client.async_execute(cleanup_kc=False)
         finally:
-            shutdown = asyncio.ensure_future(client._async_cleanup_kernel())
-            if shutdowns is None:
-                await shutdown
-            else:
-                shutdowns.add(shutdown)
+            if client.km is not None:  # nbclient cleans up itself when its client fails to start
+                shutdown = asyncio.ensure_future(client._async_cleanup_kernel())
+                if shutdowns is None:
+                    await shutdown
+                else:
+                    shutdowns.add(shutdown)
     except CellExecutionError as e:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
     except CellTimeoutError:
@@ -868,17 +871,21 @@ def log_streams(job: Job, nb, log) -> None:
             log(f"{job.report}: cell {number}: ... {len(lines) - MAX_LOGGED_LINES} more stderr line(s)")
 
 
-def font_base(lay: Layout, entries, todo: list[Job]):
+def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
     """A ``fonts.Base`` for what the build's pages may show: the source pages, the glosses,
     the notebooks being run and the templates. A page showing anything else is cut from the
-    full font (same bytes, slower)."""
+    full font (same bytes, slower), as is every page when the base cannot be made (logged)."""
     from helpers import fonts, render
 
     parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
     parts += [p.read_text(encoding="utf-8", errors="replace")
               for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
                                *render.TEMPLATES.glob("*")}) if p.is_file()]
-    return fonts.base_for("".join(parts), cache_dir=lay.cache)
+    try:
+        return fonts.base_for("".join(parts), cache_dir=lay.cache)
+    except Exception as e:  # a speed-up only: pages are then cut from the full font
+        log(f"no base font ({type(e).__name__}: {e}); each page's font is cut from the full font")
+        return None
 
 
 # ---------------------------------------------------------------- processed data

@@ -64,8 +64,20 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
 
 
 def _digest(path: Path) -> str:
+    """The font file's sha256, with what else decides a subset's bytes: the subsetting
+    options (`SUBSET_VERSION`), fontTools' and Brotli's versions and the Brotli quality, so
+    a cache made under other versions is never served."""
     st = path.stat()
-    return _file_digest(str(path), st.st_size, st.st_mtime_ns)
+    return f"{_file_digest(str(path), st.st_size, st.st_mtime_ns)}:{_tool_versions()}"
+
+
+@lru_cache(maxsize=1)
+def _tool_versions() -> str:
+    from importlib.metadata import version
+
+    from helpers import woff2
+
+    return f"fonttools {version('fonttools')}, brotli {version('brotli')}, quality {woff2.QUALITY}"
 
 
 @dataclass(frozen=True)

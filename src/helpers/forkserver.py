@@ -15,11 +15,16 @@ job's own environment, working directory and connection file.
 * Protocol: one Unix-socket connection per kernel. The provisioner sends one JSON line
   (``argv``, ``env``, ``cwd``); the server answers ``{"pid": N}`` and, when that child
   exits, ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection.
-* Lifetime: the server reads its stdin, a pipe from the build; when the build ends or dies
-  the pipe closes and the server kills its kernels and exits. A kernel whose server died
-  sees its parent change and exits (ipykernel's parent poller, ``JPY_PARENT_PID``).
+* Lifetime: the server runs in a session of its own (a Ctrl-C or a signal to the build's
+  process group reaches the build, not it) and reads its stdin, a pipe from the build; when
+  the build ends or dies the pipe closes, and the server kills its kernels, removes its
+  socket and exits (also on SIGTERM, SIGHUP, SIGINT). Linux kills a kernel whose server
+  died however it died (``PR_SET_PDEATHSIG``), and ipykernel's parent poller watches the
+  server as a fresh kernel's watches the build.
 * Each kernel is a session leader (``setsid``), as jupyter_client starts kernels, so a
-  signal to its process group reaches what the kernel started too.
+  signal to its process group reaches what the kernel started too. Its stdin, stdout and
+  stderr are /dev/null (a plain kernel's stderr is too); numpy's global random state is
+  seeded afresh, as in a new process.
 
 Imports preloaded here behave as in a fresh kernel because the server starts with the
 build's kernel environment (hash seed, ``MPLBACKEND``, ``PYTHONPATH``); only variables a
@@ -81,40 +86,62 @@ class ForkServer:
         self.proc, self.path, self._workdir = proc, path, workdir
 
     @classmethod
-    def start(cls, env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0) -> "ForkServer":
-        """Start a server with the kernels' environment and wait until it has preloaded."""
+    def start(cls, env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0,
+              preload: list[str] | None = None) -> "ForkServer":
+        """Start a server with the kernels' environment and wait until it has imported
+        `preload` (default: `preload_names()`).
+
+        It runs in a session of its own, so a Ctrl-C or a signal to the build's process
+        group reaches the build, which then closes the server's stdin."""
         workdir = tempfile.mkdtemp(prefix="desk-fork-")
         path = Path(workdir) / "socket"
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from helpers.forkserver import main; main()", str(path)],
-            env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            [sys.executable, "-c", "from helpers.forkserver import main; main()", str(path),
+             *(preload if preload is not None else [])],
+            env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         server = cls(proc, path, workdir)
         ready, _, _ = select.select([proc.stdout], [], [], timeout)
         line = proc.stdout.readline() if ready else b""
         if line != READY:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            lines = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
             server.close()
-            raise ForkServerError(f"the fork server did not start (exit code {proc.poll()})")
+            raise ForkServerError(f"the fork server did not start (exit code {proc.returncode})"
+                                  + (f": {lines[-1]}" if lines else ""))
         return server
 
-    def spawn(self, argv: list[str], env: dict[str, str], cwd: str) -> "Forked":
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: str, timeout: float = 30.0) -> "Forked":
         """Fork a kernel running `argv` (an ipykernel launch command) in `env` and `cwd`."""
         if not self.can_run(argv):
             raise ForkServerError(f"not an ipykernel command this server runs: {argv[:3]}")
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            conn.settimeout(timeout)
             conn.connect(str(self.path))
             conn.sendall(json.dumps({"argv": argv, "env": env, "cwd": str(cwd)}).encode() + b"\n")
-            reply = _read_line(conn)
-            pid = json.loads(reply)["pid"]
+            reply, rest = _read_line(conn)
+            answer = json.loads(reply)
+            if "error" in answer:
+                raise ForkServerError(f"the fork server could not start the kernel: {answer['error']}")
+            pid = int(answer["pid"])
         except (OSError, ValueError, KeyError, TypeError) as e:
             conn.close()
             raise ForkServerError(f"the fork server did not answer: {e}") from None
-        return Forked(pid, conn)
+        except ForkServerError:
+            conn.close()
+            raise
+        conn.settimeout(None)
+        return Forked(pid, conn, rest)
 
     def can_run(self, argv: list[str]) -> bool:
+        """An ipykernel launch with this very interpreter (not one a symlink leads to: another
+        venv's python would not have the same packages)."""
         return (len(argv) >= 3 and tuple(argv[1:3]) == LAUNCHER
-                and Path(argv[0]).resolve() == Path(sys.executable).resolve())
+                and os.path.abspath(argv[0]) == os.path.abspath(sys.executable))
 
     def close(self) -> None:
         """Stop the server (it kills any kernel still running) and remove its socket."""
@@ -127,61 +154,72 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-def _read_line(conn: socket.socket) -> bytes:
+def _read_line(conn: socket.socket) -> tuple[bytes, bytes]:
+    """The first line from `conn` and whatever came after it in the same reads."""
     buf = b""
-    while not buf.endswith(b"\n"):
+    while b"\n" not in buf:
         chunk = conn.recv(4096)
         if not chunk:
             raise OSError("connection closed")
         buf += chunk
         if len(buf) > MAX_REQUEST:
             raise OSError("message too long")
-    return buf
+    line, _, rest = buf.partition(b"\n")
+    return line, rest
 
 
 class Forked:
-    """A forked kernel, answering like the ``Popen`` a ``LocalProvisioner`` expects."""
+    """A forked kernel, answering like the ``Popen`` a ``LocalProvisioner`` expects: the
+    server writes its exit code on `conn` when it ends (``{"exit": code}``)."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int, conn: socket.socket):
-        self.pid, self._conn, self._buf = pid, conn, b""
+    def __init__(self, pid: int, conn: socket.socket, buf: bytes = b""):
+        self.pid, self._conn, self._buf = pid, conn, buf
         self.returncode: int | None = None
+        self._take()
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            self._read(block=False)
+            self._read(0)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
         if self.returncode is None:
-            self._conn.settimeout(timeout)
-            try:
-                self._read(block=True)
-            except TimeoutError:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout) from None
+            self._read(timeout)
+            if self.returncode is None:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
         return self.returncode
 
-    def _read(self, block: bool) -> None:
+    def _read(self, timeout: float | None) -> None:
+        """Read what the server sent, waiting at most `timeout` seconds (None: until the end)."""
+        import time
+
+        until = None if timeout is None else time.monotonic() + timeout
         while self.returncode is None:
-            try:
-                chunk = self._conn.recv(4096, 0 if block else socket.MSG_DONTWAIT)
-            except BlockingIOError:
+            left = None if until is None else max(0.0, until - time.monotonic())
+            ready, _, _ = select.select([self._conn], [], [], left)
+            if not ready:
                 return
+            chunk = self._conn.recv(4096)
             if not chunk:  # the server is gone: so is our news of the kernel
                 self._done(-signal.SIGKILL)
                 return
             self._buf += chunk
-            if self._buf.endswith(b"\n"):
-                try:
-                    self._done(int(json.loads(self._buf)["exit"]))
-                except (ValueError, KeyError, TypeError):
-                    self._done(-signal.SIGKILL)
+            self._take()
+
+    def _take(self) -> None:
+        if self.returncode is None and b"\n" in self._buf:
+            try:
+                self._done(int(json.loads(self._buf.partition(b"\n")[0])["exit"]))
+            except (ValueError, KeyError, TypeError):
+                self._done(-signal.SIGKILL)
 
     def _done(self, code: int) -> None:
         self.returncode = code
@@ -189,7 +227,10 @@ class Forked:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            os.kill(self.pid, signum)
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass  # it ended between the poll and the signal
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -199,19 +240,26 @@ class Forked:
 
 
 class ForkProvisioner(LocalProvisioner):
-    """A ``LocalProvisioner`` that forks kernels from a `ForkServer` (set ``server``)."""
+    """A ``LocalProvisioner`` that forks kernels from a `ForkServer` (set ``server``); when
+    the server cannot (another interpreter, a server gone wrong) it launches the usual way."""
 
     server = Any(None, allow_none=True)
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
-        if self.server is None or not self.server.can_run(cmd):
-            return await super().launch_kernel(cmd, **kwargs)
-        env = kwargs.get("env") or dict(os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        self.process = self.server.spawn(cmd, env=env, cwd=cwd)
-        self.pid = self.pgid = self.process.pid  # the kernel leads its own session
-        self.cwd = cwd
-        return self.connection_info
+        import asyncio
+
+        if self.server is not None and self.server.can_run(cmd):
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            try:
+                self.process = await asyncio.to_thread(self.server.spawn, cmd, env=env, cwd=cwd)
+            except ForkServerError as e:
+                self.log.warning("%s; starting this kernel the usual way", e)
+            else:
+                self.pid = self.pgid = self.process.pid  # the kernel leads its own session
+                self.cwd = cwd
+                return self.connection_info
+        return await super().launch_kernel(cmd, **kwargs)
 
     async def wait(self) -> int | None:
         """As LocalProvisioner's, polling every 10 ms instead of 100 (a build waits on it)."""
@@ -247,7 +295,7 @@ class QuickReadyClient(AsyncKernelClient):
             msg_id = self.kernel_info()
             reply = await self._reply_to(msg_id, self.REPLY_WAIT)
             if reply is not None:
-                if await self._iopub_idle_after(msg_id, iopub_wait):
+                if await self._iopub_idle_after(msg_id, iopub_wait, deadline):
                     self._handle_kernel_info_reply(reply)
                     return
                 iopub_wait = min(2 * iopub_wait, 0.2)
@@ -273,12 +321,14 @@ class QuickReadyClient(AsyncKernelClient):
                 return msg
         return None
 
-    async def _iopub_idle_after(self, msg_id: str, wait: float) -> bool:
+    async def _iopub_idle_after(self, msg_id: str, wait: float, deadline: float = float("inf")) -> bool:
         """True once IOPub carries the "idle" status of request `msg_id`; False when IOPub
-        stays silent for `wait` seconds first (its subscription missed the message)."""
+        stays silent for `wait` seconds first (its subscription missed the message), or
+        at `deadline` (monotonic time)."""
+        import time
         from queue import Empty
 
-        while True:
+        while time.monotonic() < deadline:
             try:
                 msg = await self.iopub_channel.get_msg(timeout=wait)
             except Empty:
@@ -286,24 +336,32 @@ class QuickReadyClient(AsyncKernelClient):
             if (msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id
                     and msg["content"].get("execution_state") == "idle"):
                 return True
+        return False
 
 
 # ---------------------------------------------------------------- the server's side
 
 def main() -> None:
-    """The server process: ``python -c "from helpers.forkserver import main; main()" SOCKET``.
+    """The server process: ``python -c "from helpers.forkserver import main; main()" SOCKET
+    [MODULE ...]`` (the modules to preload; default `preload_names()`).
 
     SOCKET lies in a directory of its own, which the server removes when it exits (also when
-    its build was killed and could not)."""
+    its build was killed and could not). It exits when its stdin closes, or on SIGTERM,
+    SIGHUP or SIGINT, killing its kernels first."""
+    import ctypes  # noqa: F401  (for the kernels' _die_with, loaded once here)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _stop)
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as ipykernel_launcher does before its imports
-    for name in preload_names():
+    for name in sys.argv[2:] or preload_names():
         importlib.import_module(name)
     if threading.active_count() != 1:  # forking a process with threads copies their locks mid-use
         raise SystemExit(f"fork server: preloading started threads: {threading.enumerate()}")
     gc.freeze()  # the preloaded objects stay shared: the kernels' GC never writes to their pages
+    path = sys.argv[1]
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(sys.argv[1])
+    listener.bind(path)
     listener.listen(64)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -311,6 +369,9 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes select through the pipe
     children: dict[int, socket.socket] = {}
     os.write(1, READY)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # the build reads our stderr only if we fail to start
+    os.close(devnull)
     try:
         while True:
             readable, _, _ = select.select([listener, 0, wake_r], [], [])
@@ -319,27 +380,27 @@ def main() -> None:
             if 0 in readable and not os.read(0, 4096):
                 break  # the build closed our stdin, or died
             if listener in readable:
-                conn, _ = listener.accept()
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    continue  # e.g. out of file descriptors: this request fails, not the others
                 _serve(conn, listener, children, (wake_r, wake_w))
             _reap(children)
     finally:
-        for pid in list(children):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        while children:
-            try:
-                os.waitpid(-1, 0)
-            except ChildProcessError:
-                break
-            _reap(children)
+        _shutdown(children)
         listener.close()
-        for remove, path in ((os.unlink, sys.argv[1]), (os.rmdir, os.path.dirname(sys.argv[1]))):
+        for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
             try:
-                remove(path)
+                remove(target)
             except OSError:
                 pass
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)  # runs main's `finally`: kernels killed, socket removed
 
 
 def preload_names() -> list[str]:
@@ -353,28 +414,45 @@ def preload_names() -> list[str]:
 
 
 def _serve(conn: socket.socket, listener, children: dict, pipe_fds) -> None:
-    """Read one request and fork its kernel; a bad request just closes the connection."""
+    """Read one request and fork its kernel. A bad request just closes the connection; a
+    fork that fails is answered with the error (the build then starts that kernel itself)."""
     try:
         conn.settimeout(10)
-        request = json.loads(_read_line(conn))
+        line, _ = _read_line(conn)
+        request = json.loads(line)
         argv, env, cwd = request["argv"], request["env"], request["cwd"]
-        if not (isinstance(argv, list) and isinstance(env, dict) and isinstance(cwd, str)):
+        if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and isinstance(cwd, str)
+                and isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
             raise ValueError("bad request")
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         conn.close()
         return
-    pid = os.fork()
-    if pid == 0:
-        _become_kernel(argv, env, cwd, [conn, listener, *children.values()], pipe_fds)
-    children[pid] = conn
+    # No stop signal between the fork and recording the child: it would escape the cleanup.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        try:
+            pid = os.fork()
+        except OSError as e:
+            _send(conn, {"error": f"fork failed: {e}"})
+            conn.close()
+            return
+        if pid == 0:
+            _become_kernel(argv, env, cwd, [conn, listener, *children.values()], pipe_fds, mask)
+        children[pid] = conn
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    _send(conn, {"pid": pid})
+
+
+def _send(conn: socket.socket, message: dict) -> None:
+    try:
+        conn.sendall(json.dumps(message).encode() + b"\n")
     except OSError:
-        pass
+        pass  # the build gave up on this kernel; its exit is still reaped
 
 
 def _reap(children: dict) -> None:
-    """Collect exited kernels and tell each one's provisioner its exit code."""
+    """Collect exited kernels (without waiting) and tell each one's provisioner."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -382,36 +460,65 @@ def _reap(children: dict) -> None:
             return
         if pid == 0:
             return
-        conn = children.pop(pid, None)
-        if conn is not None:
+        _ended(children, pid, status)
+
+
+def _ended(children: dict, pid: int, status: int) -> None:
+    conn = children.pop(pid, None)
+    if conn is not None:
+        _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+        conn.close()
+
+
+def _shutdown(children: dict) -> None:
+    """Kill every kernel still running (its process group, or itself if it had no time to
+    make one) and wait for each."""
+    for pid in list(children):
+        for kill in (os.killpg, os.kill):
             try:
-                conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode() + b"\n")
+                kill(pid, signal.SIGKILL)
+                break
             except OSError:
-                pass
-            conn.close()
+                continue
+    while children:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        _ended(children, pid, status)
 
 
-def _become_kernel(argv: list[str], env: dict, cwd: str, sockets: list, pipe_fds) -> None:
+def _become_kernel(argv: list[str], env: dict, cwd: str, sockets: list, pipe_fds, mask) -> None:
     """In the forked child: drop the server's state, take the job's, run ipykernel; never returns."""
     code = 1
     try:
+        server = os.getppid()
+        _die_with(server)
         signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for s in sockets:
             s.close()
         for fd in pipe_fds:
             os.close(fd)
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1):  # not the build's pipe: nobody reads it after "ready"
+        for fd in (0, 1, 2):  # as a plain kernel's stderr; stdin and stdout: nobody reads them
             os.dup2(devnull, fd)
         os.close(devnull)
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # exit if the server goes away
+        os.environ["JPY_PARENT_PID"] = str(server)
+        if "numpy" in sys.modules:  # a fresh process seeds numpy afresh; a fork shares the server's
+            sys.modules["numpy"].random.seed()
         launcher = importlib.util.find_spec("ipykernel_launcher")
-        sys.argv = [launcher.origin if launcher else "ipykernel_launcher", *argv[3:]]
+        # parent_handle: ipykernel read JPY_PARENT_PID when the server imported it; this makes
+        # the kernel's parent poller watch the server, as a fresh kernel's watches the build.
+        sys.argv = [launcher.origin if launcher else "ipykernel_launcher", *argv[3:],
+                    f"--IPKernelApp.parent_handle={server}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
@@ -424,3 +531,14 @@ def _become_kernel(argv: list[str], env: dict, cwd: str, sockets: list, pipe_fds
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _die_with(server: int) -> None:
+    """Have Linux kill this kernel when the server dies, however it dies (PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != server:  # the server died before the request took effect
+        os._exit(1)

@@ -25,6 +25,7 @@ import logging
 import marshal
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -138,7 +139,7 @@ def _cached(name: str, source: Path, build):
         pass  # missing or damaged: build it again
     value = tuple(build())
     cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         tmp.write_bytes(marshal.dumps(value))
         os.replace(tmp, cache)
