@@ -26,7 +26,7 @@ def _subset(text, cache, base=None):
     return fonts.subset_woff2(text, cache_dir=cache, base=base)
 
 
-@pytest.mark.parametrize("name", ["index.html", "00-page-overview.html", "03-relief-reach.html"])
+@pytest.mark.parametrize("name", ["index.html", "03-relief-reach.html"])
 def test_a_page_cut_from_the_base_is_the_page_cut_from_the_full_font(base, tmp_path, name):
     """The characters are those the committed page embeds (what its build cut)."""
     page = (paths.REPORTS / name).read_text(encoding="utf-8")
@@ -36,12 +36,11 @@ def test_a_page_cut_from_the_base_is_the_page_cut_from_the_full_font(base, tmp_p
     assert _subset(text, tmp_path / "a", base) == _subset(text, tmp_path / "b")
 
 
-def test_random_selections_of_the_base_match_too(base, tmp_path):
+def test_a_random_selection_of_the_base_matches_too(base, tmp_path):
     rng = random.Random(2024)
     chars = sorted(base.chars)
-    for i in range(2):
-        text = "".join(rng.sample(chars, 150))
-        assert _subset(text, tmp_path / f"a{i}", base) == _subset(text, tmp_path / f"b{i}")
+    text = "".join(rng.sample(chars, 150))
+    assert _subset(text, tmp_path / "a", base) == _subset(text, tmp_path / "b")
 
 
 def test_characters_outside_the_base_come_from_the_full_font(base, tmp_path):
