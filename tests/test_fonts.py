@@ -65,3 +65,15 @@ def test_the_base_is_cached_by_its_characters(tmp_path):
     again = fonts.base_for("镇坂张", cache_dir=tmp_path)  # same characters, other order
     assert again == first
     assert fonts.base_for("东园镇", cache_dir=tmp_path).chars != first.chars
+
+
+def test_a_base_that_cannot_be_made_is_logged_and_pages_still_build(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fonts, "base_for", broken)
+    lay = build.Layout.make(cache=tmp_path)
+    logged = []
+    assert build.font_base(lay, manifest.verify_all(lay.manifest), [], logged.append) is None
+    assert logged == ["no base font (OSError: disk full); each page's font is cut from the full font"]
+    assert ord("坂") in TTFont(io.BytesIO(_subset("张坂镇", tmp_path, None))).getBestCmap()

@@ -720,10 +720,10 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
     """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
 
     The kernel is started first (forked from `server`, a ``forkserver.ForkServer``, if
-    given); the cells run once `slots` (a semaphore capping how many notebooks execute at
-    once) lets them. The kernel's shutdown (~0.1 s of waiting) is added to `shutdowns` as a
-    task for the caller to await, so the report can render meanwhile; without `shutdowns`
-    it is awaited here.
+    given); the cells run once `slots` (an async context manager capping how many notebooks
+    execute at once, e.g. ``Turns.slot``) lets them. The kernel's shutdown (~0.1 s of
+    waiting) is added to `shutdowns` as a task for the caller to await, so the report can
+    render meanwhile; without `shutdowns` it is awaited here.
     """
     import asyncio
     import contextlib
@@ -877,11 +877,11 @@ def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
     full font (same bytes, slower), as is every page when the base cannot be made (logged)."""
     from helpers import fonts, render
 
-    parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
-    parts += [p.read_text(encoding="utf-8", errors="replace")
-              for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
-                               *render.TEMPLATES.glob("*")}) if p.is_file()]
     try:
+        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
+        parts += [p.read_text(encoding="utf-8", errors="replace")
+                  for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
+                                   *render.TEMPLATES.glob("*")}) if p.is_file()]
         return fonts.base_for("".join(parts), cache_dir=lay.cache)
     except Exception as e:  # a speed-up only: pages are then cut from the full font
         log(f"no base font ({type(e).__name__}: {e}); each page's font is cut from the full font")
