@@ -3,9 +3,9 @@
 A fresh IPython kernel spends ~0.9 s of CPU starting Python, IPython, pandas and matplotlib
 before a notebook's first cell runs; on two cores and five notebooks that was a third of a
 build. ``desk build`` (on Linux) therefore starts one *fork server* per build: a process
-that imports those packages (``PRELOAD``, third-party only, never ``helpers``) and then,
-for each kernel jupyter_client asks for, forks a child that becomes that kernel with the
-job's own environment, working directory and connection file.
+that imports those packages and the desk's helpers (``preload_names``) and then, for each
+kernel jupyter_client asks for, forks a child that becomes that kernel with the job's own
+environment, working directory and connection file.
 
 * ``ForkProvisioner`` plugs this into jupyter_client: it is a ``LocalProvisioner`` whose
   launch asks the server instead of calling ``Popen``, and whose "process" (``Forked``)
@@ -14,7 +14,10 @@ job's own environment, working directory and connection file.
   interpreter) is launched the ordinary way.
 * Protocol: one Unix-socket connection per kernel. The provisioner sends one JSON line
   (``argv``, ``env``, ``cwd``); the server answers ``{"pid": N}`` and, when that child
-  exits, ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection.
+  exits, ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection;
+  a fork that fails is answered ``{"error": ...}``.
+* ``QuickReadyClient``, the build's kernel client for every kernel, forked or not, skips
+  jupyter_client's fixed IOPub waits when a kernel starts.
 * Lifetime: the server runs in a session of its own (a Ctrl-C or a signal to the build's
   process group reaches the build, not it) and reads its stdin, a pipe from the build; when
   the build ends or dies the pipe closes, and the server kills its kernels, removes its
