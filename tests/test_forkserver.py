@@ -353,3 +353,16 @@ def test_quick_ready_client_waits_out_a_kernel_slow_to_start():
     asyncio.run(asyncio.wait_for(client.wait_for_ready(timeout=10), 10))
     assert len(kernel.sent) > 2, "the kernel was asked again while it was starting"
     assert ready and ready[0]["parent_header"]["msg_id"] == kernel.sent[-1]
+
+
+def test_a_kernel_whose_server_died_before_it_could_watch_exits_at_once():
+    """The kernel compares its parent with the server's pid taken before the fork: a server
+    killed before the kernel asked to die with it must not leave it running under init."""
+    pid = os.fork()
+    if pid == 0:  # the "kernel": its real parent (this test) is not the server it was forked for
+        try:
+            forkserver._die_with(os.getppid() + 1_000_000)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1

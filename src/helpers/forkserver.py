@@ -432,6 +432,7 @@ def _serve(conn: socket.socket, listener, children: dict, pipe_fds) -> None:
         return
     # No stop signal between the fork and recording the child: it would escape the cleanup.
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    server = os.getpid()  # known before the fork: the child's getppid() may already be another
     try:
         try:
             pid = os.fork()
@@ -440,7 +441,7 @@ def _serve(conn: socket.socket, listener, children: dict, pipe_fds) -> None:
             conn.close()
             return
         if pid == 0:
-            _become_kernel(argv, env, cwd, [conn, listener, *children.values()], pipe_fds, mask)
+            _become_kernel(argv, env, cwd, [conn, listener, *children.values()], pipe_fds, mask, server)
         children[pid] = conn
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -491,11 +492,10 @@ def _shutdown(children: dict) -> None:
         _ended(children, pid, status)
 
 
-def _become_kernel(argv: list[str], env: dict, cwd: str, sockets: list, pipe_fds, mask) -> None:
+def _become_kernel(argv: list[str], env: dict, cwd: str, sockets: list, pipe_fds, mask, server: int) -> None:
     """In the forked child: drop the server's state, take the job's, run ipykernel; never returns."""
     code = 1
     try:
-        server = os.getppid()
         _die_with(server)
         signal.set_wakeup_fd(-1)
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
@@ -543,5 +543,5 @@ def _die_with(server: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != server:  # the server died before the request took effect
+    if os.getppid() != server:  # the server died before the request took effect (or before the fork returned)
         os._exit(1)
