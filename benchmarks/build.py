@@ -78,7 +78,8 @@ def main() -> int:
     print(f"desk build (no change):           {warm:6.2f} s   (goal <= 1 s)")
     if not args.skip_make_test:
         t = timed(["make", "test"], cwd=ROOT, env=dict(os.environ, CI=os.environ.get("CI", "")))
-        print(f"make test:                        {t:6.2f} s   (goal <= 60 s)")
+        # The baseline's time says how fast the machine is today (a shared VM varies by a third).
+        print(f"make test:                        {t:6.2f} s   (goal <= 60 s; {t / naive:.1f}x the baseline's time)")
     return 0
 
 
