@@ -224,3 +224,12 @@ def test_townships_of_the_page(page):
         "a01": ("张坂镇",), "a02": (), "a03": ("张坂镇",), "a04": ("洛阳镇",),
         "a05": ("东园镇",), "a06": ("百崎回族乡",), "a07": (), "a08": ("张坂镇",),
     }
+
+
+def test_a_malformed_idf_line_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "idf.txt"
+    bad.write_text("台商区 9.5\n智慧港\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"idf.txt:2: expected 'WORD IDF', got '智慧港'"):
+        text._read_idf(bad)
+    bad.write_text("台商区 9.5\n张坂镇 7.0\n东园镇 8.0\n", encoding="utf-8")
+    assert text._read_idf(bad) == ({"台商区": 9.5, "张坂镇": 7.0, "东园镇": 8.0}, 8.0)

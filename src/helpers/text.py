@@ -162,13 +162,12 @@ def idf_table() -> tuple[dict[str, float], float]:
     of unknown words), as ``jieba.analyse.tfidf.IDFLoader`` reads them; cached (`_cached`)."""
     import jieba
 
-    return _cached("jieba-idf", Path(jieba.__file__).parent / "analyse" / "idf.txt", _read_idf)
-
-
-def _read_idf() -> tuple[dict[str, float], float]:
-    import jieba
-
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    return _cached("jieba-idf", path, lambda: _read_idf(path))
+
+
+def _read_idf(path: Path) -> tuple[dict[str, float], float]:
+    """The IDF file parsed line by line; a malformed line names the file and line."""
     table: dict[str, float] = {}
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
