@@ -38,13 +38,13 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 from helpers import paths
+from helpers.files import write_atomic  # noqa: F401  (also build.write_atomic)
 
 NOTEBOOK_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 STATE_NAME = ".build.json"
@@ -489,29 +489,6 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
 
 
 # ---------------------------------------------------------------- atomic writes
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file in the same directory and ``os.replace``.
-
-    Returns False (and leaves the file alone) when it already holds exactly `data`.
-    The temp name is hidden and unique; a killed build leaves at most such a temp file,
-    never a half-written report (`clean_temp` removes leftovers).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    tmp = path.with_name(f".{path.name}.desk-{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return True
-
 
 def clean_temp(out: Path) -> None:
     """Remove temp files and staging dirs left in `out` by builds that were killed (their

@@ -14,13 +14,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from helpers import paths
+from helpers.files import write_atomic
 
 FAMILY = "Desk Sans SC"
 """The @font-face family name. Deliberately not "Noto Sans SC", so the browser uses
@@ -105,7 +104,7 @@ def base_for(text: str, *, font: Path | None = None, cache_dir: Path | None = No
         otf = cache.read_bytes()
     except OSError:
         otf = _subset_otf(str(font), chars)
-        _write_cache(cache, otf)
+        write_atomic(cache, otf)
     return Base(digest, frozenset(chars), otf)
 
 
@@ -122,7 +121,7 @@ def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None 
         return cache.read_bytes()
     usable = base is not None and base.font_digest == digest and base.chars.issuperset(chars)
     data = _subset(io.BytesIO(base.otf) if usable else str(font), chars)
-    _write_cache(cache, data)
+    write_atomic(cache, data)
     return data
 
 
@@ -154,13 +153,6 @@ def _subset_otf(source, chars: str) -> bytes:
     buf = io.BytesIO()
     tt.save(buf, reorderTables=True)
     return buf.getvalue()
-
-
-def _write_cache(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def font_face_css(text: str, *, font: Path | None = None, cache_dir: Path | None = None,

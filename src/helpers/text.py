@@ -23,14 +23,13 @@ import functools
 import hashlib
 import logging
 import marshal
-import os
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from helpers import paths
+from helpers.files import write_atomic
 
 TOWNSHIPS = MappingProxyType({
     "洛阳镇": "Luoyang town",
@@ -138,13 +137,7 @@ def _cached(name: str, source: Path, build):
     except (OSError, EOFError, ValueError, TypeError):
         pass  # missing or damaged: build it again
     value = tuple(build())
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        tmp.write_bytes(marshal.dumps(value))
-        os.replace(tmp, cache)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(cache, marshal.dumps(value))
     return value
 
 
