@@ -50,7 +50,7 @@ def desk_build(out: Path, *, force: bool, cache: Path | None = None) -> float:
     """`desk build` in a fresh interpreter; with `cache`, a separate (empty) font cache."""
     if cache is None:
         return timed([str(BIN / "desk"), "build", "--out", str(out)] + (["--force"] if force else []))
-    code = ("from helpers import build; import sys; "
+    code = ("from helpers.publish import build; import sys; "
             f"r = build.build(out={str(out)!r}, force={force}, cache={str(cache)!r}); "
             "sys.exit(0 if r.ok else 1)")
     return timed([sys.executable, "-c", code])

@@ -3,11 +3,11 @@
 Run from anywhere: ``.venv/bin/python benchmarks/ledger.py``.
 
 1. Throughput: a seeded, in-memory archive of at least 4 MB (a year of pages written from
-   varied templates with every figure form the ledger reads) goes through ``ledger.extract``;
+   varied templates with every figure form the ledger reads) goes through ``extraction.extract``;
    prints MB/s and seconds (goal: ≤ 10 s on one core).
-2. Side by side on the manifest page: ``ledger.extract`` against ``cn2an.transform(text,
+2. Side by side on the manifest page: ``extraction.extract`` against ``cn2an.transform(text,
    "cn2an")``: time, and how many of the page's hand-read figures (the table in
-   ``tests/test_ledger.py``) each gets right.
+   ``tests/figures/test_ledger.py``) each gets right.
    * ledger right: a figure with that id has the expected surface, value, unit and qualifier.
    * cn2an right (generous, since cn2an only rewrites numerals): transforming the figure's
      surface yields an Arabic number equal to the expected value, counting a number followed by
@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers import ledger, source  # noqa: E402
+from helpers.figures import extraction, ledger  # noqa: E402
+from helpers.page import manifest  # noqa: E402
 
 TARGET_BYTES = 4 * 1024 * 1024
 SEED = 20240128
@@ -82,15 +83,15 @@ def throughput() -> None:
     pages = synthetic_archive()
     mb = sum(len(p.encode("utf-8")) for p in pages) / 1e6
     t0 = time.perf_counter()
-    n = sum(len(ledger.extract(p)) for p in pages)
+    n = sum(len(extraction.extract(p)) for p in pages)
     secs = time.perf_counter() - t0
     print(f"synthetic archive: {len(pages)} pages, {mb:.2f} MB, {n:,} figures")
-    print(f"ledger.extract: {secs:.2f} s, {mb / secs:.2f} MB/s (goal: ≤ 10 s on one core) "
+    print(f"extraction.extract: {secs:.2f} s, {mb / secs:.2f} MB/s (goal: ≤ 10 s on one core) "
           f"{'OK' if secs <= 10 else 'SLOWER THAN GOAL'}")
 
 
 def _expected_page_table() -> list[tuple]:
-    spec = importlib.util.spec_from_file_location("_page_table", ROOT / "tests" / "test_ledger.py")
+    spec = importlib.util.spec_from_file_location("_page_table", ROOT / "tests" / "figures" / "test_ledger.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.PAGE
@@ -112,7 +113,7 @@ def _cn2an_values(text: str) -> set[float]:
 def side_by_side() -> None:
     import cn2an
 
-    page = source.load_page()
+    page = manifest.load_page()
     expected = _expected_page_table()
     ours = {f.id: f for f in ledger.figures_of_page(page)}
     by_surface = {f.id: f for f in ours.values()}
@@ -120,7 +121,7 @@ def side_by_side() -> None:
     reps = 20
     t0 = time.perf_counter()
     for _ in range(reps):
-        ledger.extract(page.text)
+        extraction.extract(page.text)
     t_ours = (time.perf_counter() - t0) / reps
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -154,7 +155,7 @@ LONG_LINE_CHARS = 40_000
 def long_sentence() -> None:
     line = ("投资123万元，" * (LONG_LINE_CHARS // 8 + 1))[:LONG_LINE_CHARS]
     t0 = time.perf_counter()
-    n = len(ledger.extract(line))
+    n = len(extraction.extract(line))
     secs = time.perf_counter() - t0
     print(f"\none sentence of {len(line):,} characters (no 。), {n:,} figures: {secs:.2f} s")
 

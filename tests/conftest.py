@@ -145,7 +145,8 @@ def per_page_notebook() -> nbformat.NotebookNode:
 
 
 def make_desk(base: Path) -> Path:
-    """A desk in `base`: the real raw page and manifest, plus a second page for per-page runs."""
+    """A desk in `base`: the real raw page and manifest, plus a second page for per-page runs,
+    and the real vocabulary (``data/vocab``)."""
     root = base / "desk"
     raw = root / "data" / "raw"
     raw.mkdir(parents=True)
@@ -156,6 +157,7 @@ def make_desk(base: Path) -> Path:
     shutil.copyfile(paths.RAW / first["path"], raw / "second.txt")
     manifest["pages"] = [first, second]
     (raw / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    shutil.copytree(paths.VOCAB, root / "data" / "vocab")
     (root / "notebooks").mkdir()
     return root
 
@@ -172,7 +174,7 @@ def built_desk(tmp_path_factory) -> Path:
 
     Read-only for the tests: a test that changes files builds its own desk.
     """
-    from helpers import build
+    from helpers.publish import build
 
     root = make_desk(tmp_path_factory.mktemp("built"))
     write_notebook(root / "notebooks" / "01-story.ipynb", story_notebook())

@@ -3,7 +3,7 @@
 The story tests assert on the report as committed instead of executing the notebook
 again: tests/test_reports_current.py proves reports/ is byte-identical to a fresh build,
 and ``pytest --nbmake notebooks`` runs every notebook. The page's structure is the one
-helpers.render and helpers.story write (see src/helpers/templates/report.html):
+helpers.publish.render and helpers.story write (see src/helpers/publish/templates/report.html):
 
 * ``<main class="report">`` holds one top-level element per block, in page order;
 * story blocks carry ``desk-*`` classes (headline, findings, answer, table, quotes,

@@ -1,5 +1,5 @@
 """`python -m helpers` is the same as the `desk` command."""
 
-from helpers.cli import main
+from helpers.publish.cli import main
 
 raise SystemExit(main())

@@ -1,7 +1,8 @@
-"""Writing files so that a reader never sees half of one: ``write_atomic``."""
+"""Files: writing so that a reader never sees half of one (``write_atomic``), and hashing."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -29,3 +30,12 @@ def write_atomic(path: Path, data: bytes) -> bool:
     finally:
         tmp.unlink(missing_ok=True)
     return True
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 hex digest of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

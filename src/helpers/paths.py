@@ -30,3 +30,12 @@ REPORTS = ROOT / "reports"
 REPORT_DATA = REPORTS / "data"
 CACHE = ROOT / ".cache"
 LOCK = ROOT / "requirements.lock"
+VOCAB = DATA / "vocab"
+
+
+def font_path() -> Path:
+    """The Noto Sans SC font file shipped by pylopdf-fonts-zh-cn: what charts draw with and
+    what the reports embed a subset of."""
+    import pylopdf_fonts_zh_cn
+
+    return Path(pylopdf_fonts_zh_cn.sans_path())

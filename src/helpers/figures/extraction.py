@@ -1,0 +1,309 @@
+"""Finding figures in plain text: ``extract(text)`` scans for numeral cores and reads each one
+with its unit, qualifier, sign and date parts (``helpers.figures.spans``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from decimal import Decimal
+
+from helpers.figures import numerals
+from helpers.figures.model import Figure
+from helpers.figures.numerals import CN_CHARS, MAGNITUDE
+from helpers.figures.spans import (
+    _classify,
+    _finish,
+    _is_code,
+    _keep,
+    _match_unit,
+    _Parse,
+    _read_left,
+    _read_right,
+    _read_sign,
+)
+from helpers.figures.vocabulary import (
+    _WIDE_AT,
+    _WILL_AT,
+    CLAUSE_END,
+    CONTINUATION,
+    CORE_RE,
+    MAX_CN_NUMERAL,
+    MAX_NAME_QUOTE,
+    QUOTES,
+    SENTENCE_END,
+    TRADITIONAL,
+    UNITS,
+)
+
+# ------------------------------------------------------------------ extraction
+
+
+def extract(text: str) -> list[Figure]:
+    """Every figure in ``text``; offsets index ``text`` and ``text[start:end] == surface``."""
+    ctx = _Context(text)
+    norm = ctx.norm
+    found: list[Figure] = []
+    pos = 0
+    while True:
+        m = CORE_RE.search(norm, pos)
+        if not m:
+            break
+        fig, next_pos = _figure_at(ctx, m, f"f{len(found) + 1:02d}")
+        if fig is not None:
+            found.append(fig)
+        pos = max(next_pos, m.start() + 1)
+    return found
+
+
+class _Context:
+    """Text-wide facts computed once, so each figure costs O(log n) whatever the sentence length.
+
+    Figures are found in ``norm``: the text with invisible characters dropped (so 1\u200b000
+    reads as 1000) and full-width, Traditional numeral and vocabulary characters mapped;
+    ``at[i]`` is the offset in ``text`` of ``norm[i]``."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.norm, self.at = _normalize(text)
+        norm = self.norm
+        self.sentence_ends = [m.start() for m in SENTENCE_END.finditer(norm)]
+        self.raw_sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
+        self.clause_ends = [m.start() for m in CLAUSE_END.finditer(norm)]
+        self.quotes = _name_quotes(norm)
+        wide = [(m.start(), m.end(1)) for m in _WIDE_AT.finditer(norm)]
+        self.wide_starts, self.wide_ends = [w[0] for w in wide], [w[1] for w in wide]
+        self.will = [m.start() for m in _WILL_AT.finditer(norm)]
+        self.inherits = self._carried_will()
+        self._sentences: dict[int, tuple[str, int, int]] = {}
+
+    def raw_span(self, i: int, j: int) -> tuple[int, int]:
+        """The ``text`` offsets of ``norm[i:j]`` (j > i), invisible characters inside kept."""
+        return self.at[i], self.at[j - 1] + 1
+
+    def written(self, i: int, j: int) -> str:
+        """``norm[i:j]`` as written in ``text``, less invisible characters, full-width narrowed."""
+        return numerals.narrow("".join(self.text[self.at[k]] for k in range(i, j)))
+
+    def sentence(self, i: int) -> tuple[str, int, int]:
+        """The stripped sentence holding ``text[i]`` and its ``text`` bounds (one shared string)."""
+        k = bisect.bisect_right(self.raw_sentence_ends, i - 1)
+        if k not in self._sentences:
+            ends = self.raw_sentence_ends
+            s0 = ends[k - 1] + 1 if k else 0
+            s1 = ends[k] + 1 if k < len(ends) else len(self.text)
+            raw = self.text[s0:s1]
+            sentence = raw.strip()
+            lo = s0 + len(raw) - len(raw.lstrip())
+            self._sentences[k] = (sentence, lo, lo + len(sentence))
+        return self._sentences[k]
+
+    def projected(self, i: int) -> bool:
+        """Future wording before ``norm[i]``: a wide marker (``FUTURE_WIDE``) anywhere in its
+        sentence, or 将 (``FUTURE_WILL``) earlier in its sentence and not before a ；(a 将 governs
+        the comma-joined verb phrases after it); a marker must end by ``i``."""
+        k = bisect.bisect_right(self.sentence_ends, i - 1)
+        s0 = self.sentence_ends[k - 1] + 1 if k else 0
+        w = bisect.bisect_left(self.wide_starts, s0)
+        while w < len(self.wide_starts) and self.wide_starts[w] < i:
+            if self.wide_ends[w] <= i:
+                return True
+            w += 1  # ends past i: only markers starting within the last 26 characters get here
+        c = bisect.bisect_left(self.clause_ends, i) - 1
+        clause = self.clause_ends[c] + 1 if c >= 0 and self.clause_ends[c] >= s0 else s0
+        w = bisect.bisect_left(self.will, clause)
+        if w < len(self.will) and self.will[w] < i:
+            return True
+        if i > clause and self.norm[i - 1] == "将":  # 将 right before the figure: 将近 is its prefix
+            return True
+        return clause > s0 and self.inherits[c + 1]
+
+    def _carried_will(self) -> list[bool]:
+        """For clause k (after ``clause_ends[k-1]``; clause 0 opens the text): does a 将 of an
+        earlier clause of its sentence govern it (``CONTINUATION``)? One pass, linear."""
+        norm, ends = self.norm, self.clause_ends
+        out = [False]
+        for k, at in enumerate(ends, start=1):
+            prev_start = ends[k - 2] + 1 if k > 1 else 0
+            s = bisect.bisect_left(self.sentence_ends, at) - 1
+            sentence_start = self.sentence_ends[s] + 1 if s >= 0 else 0
+            w = bisect.bisect_left(self.will, max(prev_start, sentence_start))
+            prev_will = (w < len(self.will) and self.will[w] < at) or (out[k - 1] and prev_start >= sentence_start)
+            out.append(prev_will and norm[at] not in "；;" and bool(CONTINUATION.match(norm, at + 1)))
+        return out
+
+    def in_name_quote(self, i: int) -> bool:
+        k = bisect.bisect_right(self.quotes, (i, float("inf"))) - 1
+        return k >= 0 and self.quotes[k][0] <= i < self.quotes[k][1]
+
+
+_INVISIBLE_RE = re.compile("[" + re.escape(numerals.INVISIBLE) + "]")
+_DIGIT_SPACE = " \u2009\u202f"                        # regular, thin, narrow no-break space
+_UNIT_SPACE = " \u00a0\u3000"                          # regular, no-break, ideographic space
+# Spaces read across (dropped from the working copy; the surface keeps them): a thousands
+# separator in the shape d{1,3}( ddd)+ (3 000人), and one space between Arabic digits and a
+# magnitude or unit (16.5 亿元, 3 %).
+_THOUSANDS_RE = re.compile(rf"(?<![\d.,])(?<!\d[{_DIGIT_SPACE}])\d{{1,3}}(?:[{_DIGIT_SPACE}]\d{{3}})+"
+                           rf"(?![{_DIGIT_SPACE}]?\d)")
+_UNIT_SPACE_RE = re.compile(rf"(?<=\d)[{_UNIT_SPACE}](?=[十百千万亿]|{'|'.join(re.escape(u) for u in UNITS)})")
+
+
+def _normalize(text: str) -> tuple[str, range | list[int]]:
+    """The working copy of ``text`` and the ``text`` offset of each of its characters (plus one
+    past the end): invisible characters and the spaces inside a figure (``_THOUSANDS_RE``,
+    ``_UNIT_SPACE_RE``) dropped, full-width and Traditional characters mapped."""
+    norm = numerals.normalize(text).translate(TRADITIONAL)
+    at: range | list[int] = range(len(norm))
+    for drop in (_invisible, _spaces):
+        gone = drop(norm)
+        if gone:
+            keep = [i for i in range(len(norm)) if i not in gone]
+            norm, at = "".join(norm[i] for i in keep), [at[i] for i in keep]
+    return norm, (range(len(text) + 1) if isinstance(at, range) else at + [len(text)])
+
+
+def _invisible(norm: str) -> set[int]:
+    return {m.start() for m in _INVISIBLE_RE.finditer(norm)}
+
+
+def _spaces(norm: str) -> set[int]:
+    """Positions of the spaces inside figures: thousands separators and digit–unit spaces."""
+    gone = {m.start() + k for m in _THOUSANDS_RE.finditer(norm)
+            for k, ch in enumerate(m.group()) if not ch.isdigit()}
+    return gone | {m.start() for m in _UNIT_SPACE_RE.finditer(norm)}
+
+
+def _name_quotes(norm: str) -> list[tuple[int, int]]:
+    """Spans of short quotations (names like “五个一百”), sorted by start."""
+    spans = []
+    for m in re.finditer("|".join(re.escape(q) for q in QUOTES), norm):
+        close = QUOTES[m.group()]
+        end = norm.find(close, m.end(), m.end() + MAX_NAME_QUOTE + 1)  # bounded: no O(n²) on ““““
+        if end != -1 and "\n" not in norm[m.end():end]:
+            spans.append((m.end(), end))
+    return sorted(spans)
+
+
+
+
+def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int]:
+    """The figure whose numeral core is ``m`` (or None), and where to search next."""
+    norm = ctx.norm
+    core, s, e = m.group(), m.start(), m.end()
+    if ctx.in_name_quote(s):
+        return None, _skip_quote(ctx, s)
+    if core == "首":
+        return _first(ctx, s, fid), s + 2
+    iso = _ISO_DATE_RE.match(norm, s)
+    if iso and _iso_date(iso) and not (s and norm[s - 1] in _ISO_BEFORE):
+        return _iso_figure(ctx, iso, fid), iso.end()
+    is_cn = core.removeprefix("百分之")[:1] in CN_CHARS
+    if not is_cn and _is_code(norm, s, e, core):
+        return None, e
+    if is_cn:
+        split = _split_cn(core)
+        if split is None:
+            return None, e
+        e = s + split
+        core = norm[s:e]
+        vague = _vague(ctx, s, e, fid)
+        if vague is not None:
+            return vague
+    p = _read_core(norm, core, s, e, is_cn)
+    if p is None:
+        return None, e
+    _read_sign(norm, p, is_cn)
+    _read_right(norm, p, is_cn)
+    _read_left(norm, p)
+    if not _keep(norm, p, core, is_cn):
+        return None, max(p.end, e)
+    _classify(p, core, is_cn)
+    return _finish(ctx, p, fid), p.end
+
+
+_ISO_DATE_RE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|[-/.]\d)")
+_ISO_BEFORE = set("0123456789-/.")
+
+
+def _iso_date(m: re.Match) -> str:
+    """``2024-01-26`` → ``2024-01-26`` if it is a calendar day of 1900–2100, else ''."""
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    if 1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def _iso_figure(ctx: _Context, m: re.Match, fid: str) -> Figure:
+    """2024-01-26, 2024/01/26, 2024.01.26: one date figure (value = the day, unit 日 implied,
+    like 2024年1月26日)."""
+    p = _Parse(m.start(), m.end(), Decimal(int(m.group(4))), unit="日", kind="date", date=_iso_date(m))
+    _classify(p, m.group(), False)
+    return _finish(ctx, p, fid)
+
+
+VAGUE_BEFORE = "数几上"    # 数十人, 几十个, 上千人, 上万元
+VAGUE_AFTER = "几"         # 十几个, 二十几人
+
+
+def _vague(ctx: _Context, s: int, e: int, fid: str) -> tuple[Figure | None, int] | None:
+    """数十人, 几十个, 十几个, 上千人: a vague count. Recorded (nothing is lost) with qualifier
+    ``about`` and no value or bounds: the paper gives no number, and we invent none.
+    None when the numeral at ``norm[s:e]`` is not vague."""
+    norm = ctx.norm
+    core = norm[s:e]
+    before = s > 0 and norm[s - 1] in VAGUE_BEFORE and all(c in MAGNITUDE for c in core)
+    after = norm[e:e + 1] == VAGUE_AFTER and core[-1] in MAGNITUDE
+    if not (before or after):
+        return None
+    start, end = s - before, e + after
+    mag = re.match(r"[万亿]*", norm[end:]).group() if after else ""
+    end += len(mag)
+    unit = _match_unit(norm, end, True)
+    if not unit:
+        return None, end
+    p = _Parse(start, end + len(unit), None, qualifier="about")
+    p.set_unit(unit, end)
+    _classify(p, core, True)
+    return _finish(ctx, p, fid), p.end
+
+
+def _first(ctx: _Context, s: int, fid: str) -> Figure:
+    """首届, 首次, 首个…: the ordinal one."""
+    p = _Parse(s, s + 2, Decimal(1), kind="ordinal", ordinal=True)
+    p.set_unit(ctx.norm[s + 1], s + 1)
+    _classify(p, "首", True)
+    return _finish(ctx, p, fid)
+
+
+def _skip_quote(ctx: _Context, s: int) -> int:
+    k = bisect.bisect_right(ctx.quotes, (s, float("inf"))) - 1
+    return ctx.quotes[k][1]
+
+
+
+def _split_cn(core: str) -> int | None:
+    """Length of the usable Chinese numeral at the start of ``core`` (None: a word, not a number).
+
+    A run like 五个一百 reaches here as 五 (个 stops the regex); a run like 一百二十三四 is cut
+    where it stops being one numeral. At most ``MAX_CN_NUMERAL`` characters are one numeral,
+    which keeps a hostile run of numeral characters linear instead of O(n²) parses."""
+    if core.startswith("百分之"):
+        return len(core)
+    for n in range(min(len(core), MAX_CN_NUMERAL), 0, -1):
+        try:
+            numerals.parse_decimal(core[:n])
+            return n
+        except numerals.NumberError:
+            continue
+    return None
+
+
+def _read_core(norm: str, core: str, s: int, e: int, is_cn: bool) -> _Parse | None:
+    try:
+        value = numerals.parse_decimal(core)
+    except numerals.NumberError:
+        return None
+    p = _Parse(s, e, value)
+    if core.startswith("百分之"):
+        p.unit = "%"
+    return p

@@ -1,0 +1,371 @@
+"""Reading one figure's span outward from its numeral core: unit to the right, qualifiers and
+signs either side, dates and ranges, then its kind and tense.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from helpers.figures import numerals
+from helpers.figures.model import Figure
+from helpers.figures.numerals import CN_CHARS, CN_DIGITS, DIGIT, MAGNITUDE
+from helpers.figures.vocabulary import (
+    _CODE_NEIGHBOURS,
+    _PREFIX_RE,
+    AREA,
+    CN_UNSAFE_UNITS,
+    CORE_RE,
+    COUNT,
+    DATE_PARTS,
+    DURATION,
+    MONEY,
+    ORDINAL_IDIOMS,
+    ORDINAL_UNITS,
+    PERCENT,
+    PREFIX_BLOCKERS,
+    PREFIX_QUALIFIERS,
+    RANGE_SEPARATORS,
+    SUFFIX_QUALIFIERS,
+    TIME_UNITS,
+    TRADITIONAL,
+    UNITS,
+    WINDOW_AFTER,
+    WINDOW_BEFORE,
+)
+
+if TYPE_CHECKING:
+    from helpers.figures.extraction import _Context
+
+
+@dataclass
+class _Parse:
+    """A figure under construction (offsets into the text)."""
+
+    start: int
+    end: int
+    value: Decimal | None
+    unit: str = ""
+    qualifier: str = "exact"
+    low: Decimal | None = None
+    high: Decimal | None = None
+    kind: str = ""
+    date: str = ""
+    ordinal: bool = False
+    unit_at: int = -1     # where the unit is written (-1: implied, as % by 百分之)
+
+    def set_unit(self, unit: str, at: int) -> None:
+        self.unit, self.unit_at = unit, at
+
+
+
+_UNIT_RE = re.compile("|".join(re.escape(u) for u in UNITS))
+_CN_UNIT_RE = re.compile("|".join(re.escape(u) for u in UNITS if u not in CN_UNSAFE_UNITS))
+
+
+def _match_unit(norm: str, i: int, is_cn: bool) -> str:
+    """The longest unit starting at ``i`` ('' if none); some units are words after Chinese numerals."""
+    m = (_CN_UNIT_RE if is_cn else _UNIT_RE).match(norm, i)
+    return m.group() if m else ""
+
+
+def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
+    """Extend over 多/余, the unit, a date continuation, a range, and 以上/左右…"""
+    i = p.end
+    if norm.startswith(("多", "余"), i) and not p.unit:
+        mag = _MORE_MAGNITUDE_RE.match(norm, i + 1)
+        if mag:                                   # 30多万元, 三百余万元: the magnitude follows 多/余
+            for ch in mag.group():
+                p.value *= MAGNITUDE[ch]
+            p.qualifier, i = "more_than", mag.end()
+        elif _match_unit(norm, i + 1, is_cn) or not norm.startswith(("多功能", "多元", "多样", "多种", "余热"), i):
+            p.qualifier, i = "more_than", i + 1
+    if not p.unit:
+        p.set_unit(_match_unit(norm, i, is_cn), i)
+        i += len(p.unit)
+    p.end = i
+    if p.unit in ("年", "月"):
+        _read_date(norm, p)
+        i = p.end
+    if not p.date and _read_range(norm, p, is_cn):
+        i = p.end
+    for word, qual in SUFFIX_QUALIFIERS.items():
+        if norm.startswith(word, i) and p.qualifier == "exact":
+            p.qualifier, i = qual, i + len(word)
+            break
+    else:
+        if p.unit in TIME_UNITS and norm.startswith(("多", "余"), i) and p.qualifier == "exact":
+            p.qualifier, i = "more_than", i + 1
+    p.end = i
+
+
+_MORE_MAGNITUDE_RE = re.compile(r"[十百千]?[万亿]+")  # 30多万, 十多万, 100多亿 (not 30多千米)
+_DATE_NEXT = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(月|日|号)")
+
+
+def _read_date(norm: str, p: _Parse) -> None:
+    """2021年4月, 1月26日, 2024年1月28日, 10月中旬: one date figure, finest unit kept."""
+    year = month = day = None
+    if p.unit == "年":
+        if not _is_year(norm[p.start:p.end - 1], p.value):
+            return
+        year = int(p.value)
+    elif p.unit == "月":
+        if not (1 <= p.value <= 12 and p.value == int(p.value)):
+            return
+        month = int(p.value)
+    i = p.end
+    while True:
+        m = _DATE_NEXT.match(norm, i)
+        if not m:
+            break
+        try:
+            n = numerals.parse_number(m.group(1))
+        except numerals.NumberError:
+            break
+        if m.group(2) == "月" and year is not None and month is None and 1 <= n <= 12:
+            month = n
+            p.set_unit("月", m.start(2))
+        elif m.group(2) in "日号" and month is not None and day is None and 1 <= n <= 31:
+            day = n
+            p.set_unit(m.group(2), m.start(2))
+        else:
+            break
+        p.value, i = Decimal(n), m.end()
+    if p.unit == "月" or p.unit == "年":
+        for part in DATE_PARTS:
+            if norm.startswith(part, i) and not norm.startswith(part + "步", i):
+                i += len(part)
+                break
+    p.end = i
+    p.date = _iso(year, month, day)
+    p.kind = "date"
+
+
+def _is_year(core: str, value: Decimal) -> bool:
+    core = core.lstrip("第")
+    if core and all(c in DIGIT for c in core) and len(core) == 4:
+        return True
+    return core.isdigit() and len(core) == 4 and 1900 <= value <= 2100
+
+
+def _iso(year: int | None, month: int | None, day: int | None) -> str:
+    if year is not None:
+        return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
+    return f"XXXX-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
+def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
+    """10—15份, 3至5年, 4℃~12℃, 16~18日, 3—5万元: the second end and its unit."""
+    i = p.end
+    sep = next((s for s in RANGE_SEPARATORS if norm.startswith(s, i)), None)
+    if sep is None or p.qualifier != "exact":
+        return False
+    at = i + len(sep)
+    sign = _sign_at(norm, at, end=False)
+    m = CORE_RE.match(norm, at + len(sign))
+    if not m or m.group().startswith("百分之") or (sign and m.group()[0] in CN_CHARS and sign in "-－−"):
+        return False
+    second = m.group()
+    second_cn = second[0] in CN_CHARS
+    if second_cn != is_cn or (not second_cn and _is_code(norm, m.start(), m.end(), second)):
+        return False
+    try:
+        high = numerals.parse_decimal(second) * (-1 if sign else 1)
+    except numerals.NumberError:
+        return False
+    j = m.end()
+    unit2 = _match_unit(norm, j, second_cn)
+    if p.unit and unit2 and unit2 != p.unit:
+        return False
+    if p.unit and not unit2 and sep in ("至", "到"):
+        return False
+    low = p.value
+    mag = second[len(second.rstrip("十百千万亿")):]
+    first = norm[p.start:p.end - len(p.unit)]
+    if mag and not first.endswith(tuple("十百千万亿")) and low * MAGNITUDE[mag[-1]] <= high:
+        low = low * Decimal(high / numerals.parse_decimal(second.rstrip("十百千万亿") or "1"))
+    if not low < high:
+        return False
+    if not p.unit:
+        p.set_unit(unit2, j)
+    p.low, p.high, p.value, p.qualifier = low, high, None, "range"
+    p.end = j + len(unit2)
+    if p.unit == "日" and 1 <= high <= 31:
+        p.kind = "date"
+    if p.unit == "年" and _is_year(first, low) and _is_year(second, high):
+        p.kind, p.date = "date", f"{int(low):04d}/{int(high):04d}"
+    return True
+
+
+SIGNS = ("零下", "-", "－", "−", "负")
+# Units after which 近 means "the last …" (近3年来, 近五年, 近30天), not "nearly".
+RECENT_UNITS = {"年", "个月", "月", "天", "日", "周", "星期", "个工作日", "工作日"}
+
+
+def _sign_at(norm: str, i: int, end: bool) -> str:
+    """The minus sign (-5℃, 零下5℃, 负3%) ending (``end``) or starting at ``norm[i]``; '' if none.
+    A hyphen after a digit or a Latin letter is a separator or a code, not a sign."""
+    for sign in SIGNS:
+        k = i - len(sign) if end else i
+        if k < 0 or not norm.startswith(sign, k):
+            continue
+        if end and sign in "-－−" and k and (norm[k - 1].isdigit() or (norm[k - 1].isascii() and norm[k - 1].isalpha())
+                                     or norm[k - 1] in "-－−~～〜—–"):
+            return ""
+        return sign
+    return ""
+
+
+def _read_sign(norm: str, p: _Parse, is_cn: bool) -> None:
+    """A minus sign before the numeral (-5℃, 零下5℃, 负3.5%) makes it negative (kept in the surface)."""
+    sign = _sign_at(norm, p.start, end=True)
+    if sign and not (is_cn and sign in "-－−"):
+        p.start -= len(sign)
+        p.value = -p.value
+
+
+def _read_left(norm: str, p: _Parse) -> None:
+    """第 (ordinal) and prefix qualifiers 超 近 约 不少于 … (kept in the surface)."""
+    s = p.start
+    if s and norm[s - 1] == "第":
+        p.start, p.ordinal = s - 1, True
+        return
+    m = _PREFIX_RE.search(norm, max(0, s - 3), s)
+    if not m:
+        return
+    word, k = m.group(), m.start()
+    if k and norm[k - 1] in PREFIX_BLOCKERS.get(word, ()):
+        return
+    if word == "近" and p.unit in RECENT_UNITS and p.kind != "date":
+        if p.unit == "日":
+            p.kind = "duration"          # 近5日: the last five days, not the 5th
+        return                           # 近3年: the last three years, exact
+    if p.qualifier == "exact":
+        p.qualifier = PREFIX_QUALIFIERS[word]
+    p.start = k
+
+
+def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
+    """The rules that tell a figure from a word, a name or a code (module docstring)."""
+    if norm.startswith(ORDINAL_IDIOMS, p.start):
+        return False
+    if not is_cn:
+        digits = core.rstrip("十百千万亿").replace(",", "").replace(".", "")
+        return bool(p.unit) or p.ordinal or len(digits) < 7
+    bare = core.replace("百分之", "")
+    if bare == "一" and not p.ordinal and not (p.kind == "date" and p.unit == "月"):
+        return False
+    if len(bare) > 2 and all(c in DIGIT for c in bare) and not p.date:
+        return False  # digit-by-digit numerals are years only
+    if len(bare) == 2 and all(c in DIGIT for c in bare) and not DIGIT[bare[0]] < DIGIT[bare[1]]:
+        return False  # 七八个 is a pair; 五四 is a name
+    if not any(c in DIGIT for c in bare) and bare != "十" and not _more_than_prefix(norm, p):
+        return False
+    if not p.unit and not p.ordinal:
+        return False
+    nxt = norm[p.end:p.end + 1]
+    if nxt and nxt in CN_DIGITS and p.unit == "个":
+        return False  # 五个一百: numeral-measure-numeral is a name
+    return True
+
+
+def _more_than_prefix(norm: str, p: _Parse) -> bool:
+    """逾百人, 超千万元: a bare magnitude after 逾/超 reads as one of it."""
+    return p.qualifier == "more_than" and norm[p.start] in "逾超"
+
+
+def _classify(p: _Parse, core: str, is_cn: bool) -> None:
+    """Kind from the unit and the wording; bounds from the qualifier."""
+    if is_cn and p.qualifier == "exact" and p.unit and not p.ordinal:
+        bare = core.replace("百分之", "")
+        if len(bare) == 2 and all(c in DIGIT for c in bare) and DIGIT[bare[0]] < DIGIT[bare[1]]:
+            p.low, p.high, p.value = Decimal(DIGIT[bare[0]]), Decimal(DIGIT[bare[1]]), None
+            p.qualifier = "about"  # 七八个: seven or eight
+    if p.ordinal or p.unit in ORDINAL_UNITS:
+        p.kind = "ordinal"
+    elif p.kind:
+        pass
+    elif p.unit in MONEY:
+        p.kind = "amount"
+    elif p.unit in AREA:
+        p.kind = "area"
+    elif p.unit in PERCENT:
+        p.kind = "percent"
+    elif p.unit in ("月", "日", "号") and p.value is not None and p.value == int(p.value):
+        p.kind = "date"
+        p.date = f"XXXX-{int(p.value):02d}" if p.unit == "月" else f"XXXX-XX-{int(p.value):02d}"
+    elif p.unit in DURATION or p.unit == "年":
+        p.kind = "duration"
+    elif p.unit in COUNT:
+        p.kind = "count"
+    else:
+        p.kind = "other"
+    if p.qualifier != "range" and not (p.qualifier == "about" and p.low is not None):
+        v = p.value
+        p.low = v if p.qualifier in ("exact", "more_than", "at_least") else None
+        p.high = v if p.qualifier in ("exact", "nearly", "at_most") else None
+
+
+def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
+    """The figure in ``text`` offsets, with its sentence, clause window and projection."""
+    text = ctx.text
+    start, end = ctx.raw_span(p.start, p.end)
+    sentence, lo, hi = ctx.sentence(start)
+    before = _CLAUSE_MARK.split(text[max(lo, start - WINDOW_BEFORE):start])[-1]
+    after = _CLAUSE_MARK.split(text[end:min(hi, end + WINDOW_AFTER)], maxsplit=1)[0]
+    unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit))
+    return Figure(
+        article="", start=start, end=end, surface=text[start:end],
+        value=_native(p.value), low=_native(p.low), high=_native(p.high), unit=unit,
+        qualifier=p.qualifier, kind=p.kind, projected=ctx.projected(p.start),
+        sentence=sentence, noun="" if p.kind == "date" else _noun(before, after), date=p.date,
+        before=before, after=after, id=fid,
+    )
+
+
+def _native(d: Decimal | None) -> int | float | None:
+    return None if d is None else numerals.to_native(d)
+
+
+_CLAUSE_MARK = re.compile(r"[，,、；;：:。！？!?]")
+_NOUN_STOP = re.compile(r"[（）()“”\"\s\d的在和与及等将]|作为|用于|成立于")
+_VERB = re.compile(r"共投入|投入|提供|建设|达到|就有|共有|发放|送出|派出|吸引|开展|服务|组织|慰问|公布|下辖|有|共|达")
+
+
+def _noun(before: str, after: str) -> str:
+    """A lookup hint, not a fact: up to 4 characters after the figure, else before it."""
+    head = _split_written(_NOUN_STOP, after, maxsplit=1)[0][:4]
+    if head:
+        return head
+    segment = ([x for x in _split_written(_NOUN_STOP, before) if x] or [""])[-1]
+    pieces = [x for x in _split_written(_VERB, segment) if x]
+    return pieces[-1][-4:] if pieces else ""
+
+
+def _split_written(pattern: re.Pattern, raw: str, maxsplit: int = 0) -> list[str]:
+    """``pattern.split(raw)`` matching the Simplified form (將 as 将) but cutting ``raw`` as written."""
+    pieces, last = [], 0
+    for n, m in enumerate(pattern.finditer(raw.translate(TRADITIONAL))):
+        if maxsplit and n == maxsplit:
+            break
+        pieces.append(raw[last:m.start()])
+        last = m.end()
+    return pieces + [raw[last:]]
+
+
+def _with_id(f: Figure, fid: str) -> Figure:
+    return replace(f, id=fid)
+
+def _is_code(norm: str, s: int, e: int, core: str) -> bool:
+    """Digits that are part of a code, a time, a version or a phone number."""
+    before = norm[s - 1] if s else ""
+    after = norm[e] if e < len(norm) else ""
+    if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+        return True
+    if before in _CODE_NEIGHBOURS or (after in _CODE_NEIGHBOURS and norm[e + 1:e + 2].isdigit()):
+        return True
+    digits = re.match(r"[\d,]+", core).group().replace(",", "")
+    return len(digits) > 1 and digits.startswith("0")

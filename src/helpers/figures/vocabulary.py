@@ -1,0 +1,85 @@
+"""The ledger's vocabulary: units by kind, qualifier words, future markers and the other word
+lists that decide what a figure is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from helpers import vocab
+from helpers.figures.numerals import CN_CHARS, CN_DIGITS
+
+# ------------------------------------------------------------------ vocabulary
+
+_UNITS_TABLE = vocab.table("units")  # data/vocab/units.csv: each unit with its kind
+_by_kind: dict[str, list[str]] = {}
+for _row in _UNITS_TABLE:
+    _by_kind.setdefault(_row["kind"], []).append(_row["unit"])
+MONEY, AREA, PERCENT, DURATION, DATE, ORDINAL_UNITS, OTHER, COUNT = (
+    tuple(_by_kind.get(k, ())) for k in ("amount", "area", "percent", "duration", "date", "ordinal", "other", "count"))
+UNITS = tuple(sorted((r["unit"] for r in _UNITS_TABLE), key=len, reverse=True))
+# Units a Chinese numeral cannot take: with it they are words (四周 "all around", 一起, 五星级).
+CN_UNSAFE_UNITS = {r["unit"] for r in _UNITS_TABLE if r["after_chinese_numeral"] == "no"}
+TIME_UNITS = {r["unit"] for r in _UNITS_TABLE if r["time_unit"] == "yes"}
+
+PREFIX_QUALIFIERS = {
+    "超过": "more_than", "超": "more_than", "逾": "more_than", "多于": "more_than",
+    "高于": "more_than", "大于": "more_than", "突破": "more_than", "超出": "more_than",
+    "不少于": "at_least", "不低于": "at_least", "不小于": "at_least", "至少": "at_least",
+    "最少": "at_least",
+    "近": "nearly", "将近": "nearly", "接近": "nearly",
+    "约": "about", "大约": "about", "约为": "about", "大概": "about",
+    "不足": "at_most", "不超过": "at_most", "不到": "at_most", "低于": "at_most",
+    "少于": "at_most", "最多": "at_most", "不高于": "at_most", "小于": "at_most",
+}
+_PREFIX_RE = re.compile("(?:" + "|".join(sorted(PREFIX_QUALIFIERS, key=len, reverse=True)) + ")$")
+# The character before a one-character prefix that makes it part of a word instead.
+PREFIX_BLOCKERS = {"近": set("最附靠临就贴亲"), "约": set("预签节公条合邀相履制特婉"),
+                   "超": set("赶高"), "逾": set()}
+SUFFIX_QUALIFIERS = {"以上": "at_least", "以下": "at_most", "以内": "at_most", "左右": "about"}
+RANGE_SEPARATORS = ("——", "—", "–", "-", "－", "~", "～", "〜", "至", "到")
+ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记")
+FIRST_UNITS = set("届次批个家位座台条场期轮款")
+DATE_PARTS = ("上旬", "中旬", "下旬", "初", "底", "末")
+
+# Traditional characters of the vocabulary in this module → Simplified, one for one, so the
+# Traditional forms (逾16.5億元, 3000個, 將超過, 預計) are read like the Simplified ones. Only the
+# working copy of the text is mapped: surfaces, sentences and units stay as written.
+_TRADITIONAL_PAIRS = ("個个 棟栋 戶户 輛辆 條条 場场 項项 臺台 隻只 頭头 張张 冊册 種种 類类 間间 隊队 "
+                      "塊块 盞盏 雙双 對对 組组 處处 屆届 輪轮 單单 區区 鎮镇 鄉乡 頓顿 車车 課课 時时 "
+                      "節节 門门 筆笔 級级 畝亩 頃顷 鐘钟 週周 號号 樓楼 層层 釐厘 噸吨 歲岁 貝贝 幀帧 "
+                      "餘余 過过 於于 將将 約约 為为 內内 預预 計计 劃划 擬拟 爭争 後后 軍军 領领 來来 "
+                      "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记")
+TRADITIONAL = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
+
+FUTURE_WIDE = re.compile(r"预计|计划|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
+FUTURE_WILL = re.compile(r"(?<!即)将(?![近军领士来])|即将")
+# The same markers, precomputed once per text (see ``_Context.projected``): every start of a
+# wide marker (overlapping ones too) with its end, and every 将 that is a future 将 whatever follows.
+_WIDE_AT = re.compile(rf"(?=({FUTURE_WIDE.pattern}))")
+_WILL_AT = re.compile(r"(?<=即)将|将(?![近军领士来])")
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+CLAUSE_END = re.compile(r"[，,；;：:]")
+# A 将 carries on into the comma-joined verb phrases after its clause (景区将投入资金约500万元,
+# 新建停车位300个以上: both projected): into a clause that opens with one of these verbs or
+# connectives (no subject of its own), up to a ；or the end of the sentence.
+CONTINUATION = re.compile(r"\s*(?:新建|新增|建设|建成|改造|改建|扩建|修建|提升|增加|投入|打造|完善|实现|带动|提供|"
+                          r"达到|推出|举办|开展|引进|吸引|惠及|覆盖|形成|创造|铺设|安装|设置|配备|完成|培训|培育|"
+                          r"种植|安置|解决|容纳|接待|辐射|可|再|并|同时|还)")
+
+MAX_CN_NUMERAL = 32  # 二千三百二十八点四九亿 is 11; a longer run is not one number (and stays linear)
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
+FIRST_UNITS_RE = "".join(sorted(FIRST_UNITS))
+CORE_RE = re.compile(rf"(?:百分之)?(?:(?:{_ARABIC})[十百千万亿]*"
+                     rf"|[{CN_CHARS}]{{1,{MAX_CN_NUMERAL}}}(?:点[{CN_DIGITS}]+)?[万亿]*)"
+                     rf"|首(?=[{FIRST_UNITS_RE}])")
+_CODE_NEIGHBOURS = set(":/._@#")
+QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
+MAX_NAME_QUOTE = 12
+WINDOW_BEFORE, WINDOW_AFTER = 15, 8
+
+
+def states_future(text: str) -> bool:
+    """Does ``text`` state something as future (将, 即将, 预计, 计划, 拟, 力争, 有望, 待…后)? The
+    same markers the ledger uses to flag a figure as projected, for notebooks that need the rule."""
+    return bool(FUTURE_WILL.search(text) or FUTURE_WIDE.search(text))

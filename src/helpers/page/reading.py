@@ -1,0 +1,105 @@
+"""Reading a page file strictly: UTF-8 only, bounded size, no binary or control characters.
+
+``read_text(path)`` gives the page's *text*: strict UTF-8, a leading BOM removed, CRLF/CR
+turned into LF. All offsets anywhere in the desk are indexes into this string.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from helpers.page.model import Page, PageBinaryError, PageDecodeError, PageTooLargeError
+from helpers.page.splitting import split
+
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+"""The largest page file the desk reads. A printed page is 10–30 KB of text; anything near
+this limit is not one page (a whole site dump, a log), and refusing it keeps splitting and
+the ledger within seconds and tens of MB."""
+
+# Characters a page may not hold: C0/C1 controls other than TAB LF VT FF CR (pdftotext's
+# form feed is allowed), DEL, and the bidirectional embedding/override/isolate controls,
+# which change the order a quote is *shown* in without changing its characters.
+_FORBIDDEN_RE = re.compile(r"[\x01-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _refuse_large(size: int, name: str | Path) -> None:
+    if size > MAX_PAGE_BYTES:
+        raise PageTooLargeError(
+            f"{name}: {size:,} bytes is over the page limit of {MAX_PAGE_BYTES:,} bytes "
+            f"({MAX_PAGE_BYTES // (1024 * 1024)} MB); a page file holds one newspaper page: "
+            f"split the file into pages and register each"
+        )
+
+
+def _refuse_binary(data: bytes, name: str | Path) -> None:
+    """NUL bytes mean a binary file (or UTF-16 text, which the UTF-16 hint covers)."""
+    at = data.find(b"\x00")
+    if at >= 0 and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        line = data.count(b"\n", 0, at) + 1
+        raise PageBinaryError(
+            f"{name}: looks binary: NUL byte at byte offset {at} (line {line}); "
+            f"a page must be a UTF-8 text file (if it is UTF-16 text, convert it: "
+            f"`iconv -f UTF-16 -t UTF-8 {Path(str(name)).name} > page.utf8.txt`)"
+        )
+
+
+def _refuse_controls(text: str, name: str | Path) -> None:
+    m = _FORBIDDEN_RE.search(text)
+    if m:
+        i, ch = m.start(), m.group()
+        line = text.count("\n", 0, i) + 1
+        column = i - (text.rfind("\n", 0, i) + 1) + 1
+        what = "bidirectional control" if ch >= "\u202a" else "control character"
+        raise PageBinaryError(
+            f"{name}: {what} U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}) at character offset {i} "
+            f"(line {line}, column {column}); a page is plain text: remove such characters and "
+            f"register the cleaned copy"
+        )
+
+
+def decode(data: bytes, name: str | Path = "<bytes>") -> str:
+    """Strict UTF-8 → text: a leading BOM dropped, CRLF and CR turned into LF.
+
+    Refused (``PageDecodeError`` naming the file and the offset): more than
+    ``MAX_PAGE_BYTES``, NUL bytes (binary), invalid UTF-8, control characters other than
+    TAB/LF/VT/FF/CR, and bidirectional controls."""
+    _refuse_large(len(data), name)
+    _refuse_binary(data, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        source = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "GB18030"
+        raise PageDecodeError(
+            f"{name}: not UTF-8: byte 0x{data[e.start]:02x} at byte offset {e.start} (line {line}) "
+            f"is invalid ({e.reason}). Convert the file to UTF-8 first, e.g. "
+            f"`iconv -f {source} -t UTF-8 {Path(str(name)).name} > page.utf8.txt` "
+            f"(use the encoding the file really has), and register the converted copy."
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_controls(text, name)
+    return text
+
+
+def read_text(path: str | Path) -> str:
+    """The page text of any file (strict UTF-8, see ``decode``). An oversized file is
+    refused from its size alone, before it is read."""
+    path = Path(path)
+    try:
+        _refuse_large(path.stat().st_size, path)
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_PAGE_BYTES + 1)   # bounded even if the file grows meanwhile
+    except OSError as e:
+        raise PageDecodeError(f"{path}: cannot read the page file ({e.strerror or e}); check the path") from None
+    return decode(data, path)
+
+
+def read_page(path: str | Path) -> Page:
+    """Any UTF-8 page file, split into pieces (no manifest, no checksum); slug = file stem."""
+    path = Path(path)
+    text = read_text(path)
+    return Page(slug=path.stem, path=path, text=text, articles=split(text))

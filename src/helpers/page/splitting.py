@@ -1,0 +1,358 @@
+"""Pages → pieces: read a page strictly, split it into articles, repair layout damage.
+
+Contract (other modules rely on it; keep it true):
+
+* ``read_text(path) -> str``: the page's *text*: strict UTF-8, a leading BOM removed,
+  CRLF/CR turned into LF. All offsets anywhere in the desk are indexes into this string.
+  For a file with no BOM and LF line ends, that is the raw file's characters one for one.
+  Refused with a ``PageDecodeError`` naming the file and the offset: a file over
+  ``MAX_PAGE_BYTES`` (2 MB), NUL bytes (binary), invalid UTF-8, control characters other
+  than TAB/LF/VT/FF/CR, bidirectional controls. Everything else (zero-width characters,
+  combining marks, emoji, Traditional characters) is kept as it is.
+* ``load_page(slug=None) -> Page``: a page from ``data/raw`` by manifest slug, checksum verified.
+* ``read_page(path) -> Page``: any UTF-8 file (no manifest, no checksum).
+* ``Page.articles``: the pieces, in page order.
+* A ``Passage`` is repaired text plus, for every character, its offset in ``Page.text``;
+  ``passage.raw_span(i, j)`` maps a slice of the repaired text back to ``(start, end)``.
+
+How a page is read (the rules are about shapes, never about this page's sentences):
+
+* A *block* is one non-blank line. The number of blank lines before it is its *gap*;
+  a gap of two or more (a *big gap*) is where the layout jumped: a new column, a photo box.
+* A *headline* is a heading-shaped block (short, no in-sentence punctuation) whose next
+  block opens the article: a dateline (``本报讯…``), a byline line (``□融媒体记者 …``) or a
+  kicker label (``核心提示``). The first block of a page, if heading-shaped, is a headline too.
+  An article is recognised by that opening; a page with none is one untitled article.
+* A *paragraph* that does not end in sentence-final punctuation (``。！？…；：`` and the like,
+  closing quotes allowed after) was broken by the layout: it is joined with the next prose
+  block. A caption-shaped block sitting between the two halves (after a big gap, or with no
+  punctuation at all) is lifted out as a caption of the same article. Limitation: on a page
+  with no big gaps, a punctuated one-sentence caption between the halves cannot be told from
+  the continuation and is joined as text.
+* A *caption* is a short single-sentence block. Standing after a big gap it is a caption of
+  the article it sits in; a caption printed just before a headline belongs to that headline's
+  article. A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the
+  article's photographers.
+* A *photo item* is a block longer than a caption that ends with a photo credit: it stands
+  alone as a piece of kind ``photo`` with no headline (none is invented).
+* Inside an article, a heading-shaped block is a subhead; ``核心提示`` opens the kicker, which
+  runs until the byline line.
+* Bylines are parsed by role words (记者, 通讯员, 摄; Traditional 記者, 通訊員, 攝 too; a
+  dateline may read 本报讯 or 本報訊); the raw byline is always kept (several are joined
+  with a space), and any part that could not be read is listed in ``Article.byline_unparsed``.
+* Nothing is dropped: ``Article.parts`` labels every printed character of the page (headline,
+  label, kicker, dateline, byline, subhead, paragraph, caption), each exactly once.
+* An empty (or blank) file has zero pieces; that is not an error, so that a page can be
+  checked before it is filled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from helpers.page.bylines import Credits, parse_byline
+from helpers.page.model import Article, Part, Passage
+
+# ---------------------------------------------------------------------------------------
+# Shapes of blocks
+
+FINAL = "。！？!?…；;：:."           # a paragraph ending in one of these is complete
+CLOSERS = "”’」』)）】》〉\"'"          # may follow the final mark
+SENTENCE_END = "。！？!?"              # a caption holds at most one of these, at its end
+IN_SENTENCE = ",，。；;：:"             # a heading holds none of these
+HEADING_MAX = 40
+CAPTION_MAX = 60
+KICKER_LABELS = ("核心提示", "内容提要", "编者按", "导读")
+
+# Role words and datelines are matched in Simplified and Traditional forms (本报讯/本報訊).
+DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*"
+                         r"([(（](?:[^()（）\n]|[(（][^()（）\n]*[)）])*[)）])?\s*")
+BYLINE_LINE_RE = re.compile(
+    r"^[□■◇◆]?\s*(?:(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習]|[实實][习習]|[摄攝]影)?[记記]者"
+    r"|(?:特[约約])?通[讯訊][员員]|[实實][习習]生|[摄攝]影)"
+)
+PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*[摄攝]\s*[)）]\s*$")
+
+
+def _is_final(s: str) -> bool:
+    """Does the block end a sentence (closing quotes/brackets allowed after the mark)?"""
+    s = s.rstrip().rstrip(CLOSERS)
+    return bool(s) and s[-1] in FINAL
+
+
+def _is_byline_line(s: str) -> bool:
+    return bool(BYLINE_LINE_RE.match(s)) and len(s) <= CAPTION_MAX and not any(c in s for c in "。，,")
+
+
+def _is_structural_text(s: str) -> bool:
+    return s in KICKER_LABELS or bool(DATELINE_RE.match(s)) or _is_byline_line(s)
+
+
+def _is_heading_shaped(s: str) -> bool:
+    """Short, no in-sentence punctuation, not a dateline/byline/kicker label."""
+    body = s.rstrip("！？!?")
+    return (
+        0 < len(s) <= HEADING_MAX
+        and not any(c in body for c in IN_SENTENCE + "！？!?")
+        and not _is_structural_text(s)
+    )
+
+
+def _is_caption_shaped(s: str) -> bool:
+    """Short, one sentence at most, not ending mid-sentence, not a dateline/byline."""
+    core = s.rstrip().rstrip(CLOSERS)
+    return (
+        0 < len(s) <= CAPTION_MAX
+        and not any(c in SENTENCE_END for c in core[:-1])
+        and core[-1:] not in tuple(",，、；;：:")
+        and not _is_structural_text(s)
+    )
+
+
+def _is_photo_item(s: str) -> bool:
+    """A stand-alone photo story: longer than a caption and ending in a photo credit."""
+    return bool(PHOTO_CREDIT_RE.search(s)) and not _is_caption_shaped(s)
+
+
+
+
+# ---------------------------------------------------------------------------------------
+# Splitting
+
+
+@dataclass(frozen=True)
+class _Block:
+    text: str
+    start: int
+    gap: int                     # blank lines before it (0 for the first block)
+
+    @property
+    def passage(self) -> Passage:
+        return Passage.at(self.text, self.start)
+
+
+def _join(pieces: list[Passage]) -> Passage:
+    """The passages as one, built once (joining pairwise would copy the offsets each time: O(n²))."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return Passage("".join(p.text for p in pieces), tuple(o for p in pieces for o in p.offsets))
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Non-blank lines, stripped, with their offsets and the blank lines before them."""
+    blocks: list[_Block] = []
+    pos, blanks = 0, 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            blocks.append(_Block(stripped, pos + lead, blanks if blocks else 0))
+            blanks = 0
+        else:
+            blanks += 1
+        pos += len(line) + 1
+    return blocks
+
+
+@dataclass
+class _Draft:
+    """A piece being assembled."""
+
+    kind: str = "article"
+    headline: Passage | None = None
+    label: Passage | None = None             # the 核心提示 line itself
+    kicker: list[Passage] = field(default_factory=list)
+    byline_line: Passage | None = None
+    subheads: list[Passage] = field(default_factory=list)
+    paragraphs: list[Passage] = field(default_factory=list)
+    captions: list[Passage] = field(default_factory=list)
+
+
+class _Splitter:
+    """Walks the blocks once, deciding each block's role from its shape and neighbours."""
+
+    def __init__(self, text: str):
+        self.blocks = _blocks(text)
+        self.n = len(self.blocks)
+
+    def text(self, i: int) -> str:
+        return self.blocks[i].text if 0 <= i < self.n else ""
+
+    def big_gap(self, i: int) -> bool:
+        return self.blocks[i].gap >= 2
+
+    def is_headline(self, i: int) -> bool:
+        if not _is_heading_shaped(self.text(i)):
+            return False
+        if i == 0:
+            return True
+        return i + 1 < self.n and _is_structural_text(self.text(i + 1))
+
+    def is_structural(self, i: int) -> bool:
+        """A block that can never continue a broken paragraph."""
+        s = self.text(i)
+        return self.is_headline(i) or _is_structural_text(s) or _is_photo_item(s)
+
+    def is_loose_caption(self, i: int) -> bool:
+        """A caption standing between paragraphs or just before a headline."""
+        s = self.text(i)
+        if not _is_caption_shaped(s) or i + 1 >= self.n or self.is_headline(i):
+            return False
+        before_headline = self.is_headline(i + 1) and (self.big_gap(i) or _is_heading_shaped(s))
+        return before_headline or (i > 0 and self.big_gap(i))
+
+    def is_inner_caption(self, i: int) -> bool:
+        """Between the halves of a broken paragraph: a caption, not the continuation."""
+        s = self.text(i)
+        return (
+            _is_caption_shaped(s)
+            and (self.big_gap(i) or _is_heading_shaped(s))
+            and i + 1 < self.n
+            and not self.is_structural(i + 1)
+        )
+
+    def paragraph(self, i: int) -> tuple[Passage, list[Passage], int]:
+        """The paragraph starting at block ``i``, joined across layout breaks; the captions
+        found inside it; the index of the next block."""
+        pieces, captions, j = [self.blocks[i].passage], [], i + 1
+        while not _is_final(pieces[-1].text) and j < self.n and not self.is_structural(j):
+            if self.is_inner_caption(j):
+                captions.append(self.blocks[j].passage)
+                j += 1
+            pieces.append(self.blocks[j].passage)
+            j += 1
+        return _join(pieces), captions, j
+
+    def drafts(self) -> list[_Draft]:
+        drafts: list[_Draft] = []
+        cur: _Draft | None = None
+        waiting: list[Passage] = []          # captions printed before their headline
+
+        def current() -> _Draft:
+            nonlocal cur
+            if cur is None or cur.kind == "photo":
+                cur = _Draft()
+                drafts.append(cur)
+            return cur
+
+        i = 0
+        while i < self.n:
+            b = self.blocks[i]
+            if self.is_headline(i):
+                cur = _Draft(headline=b.passage, captions=waiting)
+                drafts.append(cur)
+                waiting, i = [], i + 1
+            elif b.text in KICKER_LABELS and current().label is None:
+                d, i = cur, i + 1
+                d.label = b.passage
+                while i < self.n and not self.is_structural(i) and not _is_heading_shaped(self.text(i)):
+                    para, caps, i = self.paragraph(i)
+                    d.kicker.append(para)
+                    d.captions.extend(caps)
+            elif _is_byline_line(b.text) and current().byline_line is None:
+                cur.byline_line, i = b.passage, i + 1
+            elif _is_photo_item(b.text):
+                cur = _Draft(kind="photo", paragraphs=[b.passage])
+                drafts.append(cur)
+                i += 1
+            elif self.is_loose_caption(i):
+                (waiting if self.is_headline(i + 1) else current().captions).append(b.passage)
+                i += 1
+            elif _is_heading_shaped(b.text) and cur is not None and cur.kind == "article":
+                cur.subheads.append(b.passage)
+                i += 1
+            elif b.text in KICKER_LABELS or _is_byline_line(b.text):
+                current().paragraphs.append(b.passage)      # a second one: kept, never joined
+                i += 1
+            else:
+                para, caps, i = self.paragraph(i)
+                d = current()
+                d.paragraphs.append(para)
+                d.captions.extend(caps)
+        if waiting:
+            current().captions.extend(waiting)
+        return drafts
+
+
+def _pull_credits(d: _Draft) -> tuple[Passage | None, list[Passage], list[Passage]]:
+    """Dateline, bylines (in page order) and the paragraphs with them cut out. A dateline's
+    byline opens the first paragraph; a photo item's credit closes it; a byline line stands
+    alone. None is dropped: an article may show several, all are kept."""
+    paragraphs = list(d.paragraphs)
+    dateline, bylines = None, []
+    if paragraphs:
+        first = paragraphs[0]
+        m = DATELINE_RE.match(first.text) if d.kind == "article" else None
+        if m:
+            dateline = first.slice(*m.span(1))
+            if m.group(2):
+                bylines.append(first.slice(*m.span(2)))
+            paragraphs[0] = first.slice(m.end()).strip()
+        m = PHOTO_CREDIT_RE.search(first.text) if d.kind == "photo" else None
+        if m:
+            credit = first.slice(*m.span()).strip()
+            bylines.append(credit)
+            paragraphs[0] = first.slice(0, m.start()).strip()
+    if d.byline_line is not None:
+        bylines.append(d.byline_line)
+    bylines.sort(key=lambda p: p.offsets[0])
+    return dateline, bylines, [p for p in paragraphs if p.text]
+
+
+def _merge(credits: list[Credits]) -> Credits:
+    """One Credits from several bylines: names in order, each once."""
+    def names(field_name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for c in credits for n in getattr(c, field_name)))
+
+    return Credits(
+        reporters=names("reporters"),
+        correspondents=names("correspondents"),
+        photographers=names("photographers"),
+        text_and_photos=any(c.text_and_photos for c in credits),
+        unparsed=tuple(u for c in credits for u in c.unparsed),
+    )
+
+
+def _finish(d: _Draft, number: int) -> Article:
+    """Pull dateline and byline out of the draft's text and freeze it as an Article."""
+    dateline, bylines, paragraphs = _pull_credits(d)
+    caption_credits = [m.group(0) for c in d.captions if (m := PHOTO_CREDIT_RE.search(c.text))]
+    credits = _merge([parse_byline(b.text) for b in bylines])
+    photographers = _merge([credits] + [parse_byline(c) for c in caption_credits]).photographers
+    parts = [Part("byline", b) for b in bylines]
+    if dateline is not None:
+        parts.append(Part("dateline", dateline))
+    if d.headline is not None:
+        parts.append(Part("headline", d.headline))
+    if d.label is not None:
+        parts.append(Part("label", d.label))
+    parts += [Part("kicker", p) for p in d.kicker]
+    parts += [Part("subhead", p) for p in d.subheads]
+    parts += [Part("paragraph", p) for p in paragraphs]
+    parts += [Part("caption", p) for p in d.captions]
+    parts.sort(key=lambda p: p.passage.offsets[0])
+    return Article(
+        id=f"a{number:02d}",
+        kind=d.kind,
+        headline=d.headline.text if d.headline else "",
+        subheads=tuple(p.text for p in d.subheads),
+        kicker="\n".join(p.text for p in d.kicker),
+        byline=" ".join(b.text for b in bylines),
+        reporters=credits.reporters,
+        correspondents=credits.correspondents,
+        photographers=photographers,
+        text_and_photos=credits.text_and_photos,
+        dateline=dateline.text if dateline else "",
+        paragraphs=tuple(paragraphs),
+        captions=tuple(sorted(d.captions, key=lambda p: p.offsets[0])),
+        start=min(p.passage.offsets[0] for p in parts),
+        end=max(max(p.passage.offsets) + 1 for p in parts),
+        parts=tuple(parts),
+        byline_unparsed=credits.unparsed,
+    )
+
+
+def split(text: str) -> tuple[Article, ...]:
+    """The pieces of a page text, in page order, ids a01, a02, …; () for a blank text."""
+    return tuple(_finish(d, k) for k, d in enumerate(_Splitter(text).drafts(), start=1))

@@ -1,0 +1,129 @@
+"""The `desk` command: build reports, inspect a page's articles and figures, check raw data.
+
+    desk build [--force] [--out DIR] [--jobs N] [NOTEBOOK...]
+    desk articles PATH                         articles table of a page file (CSV)
+    desk figures PATH [--format csv|json]      figure ledger of a page file
+    desk check                                 manifest and checksums of data/raw
+
+Expected problems (bad manifest, unreadable page, unknown notebook, a failed lookup) print
+one line on stderr and exit 2; a notebook that fails to build exits 1. Imports are lazy so
+`desk build` with nothing to do stays well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from helpers.errors import DeskError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="desk", description="The data desk's notebooks → reports toolkit.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="execute notebooks and write reader reports")
+    b.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="only these (default: all)")
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument("--out", type=Path, help="output directory (default: reports/)")
+    b.add_argument("--jobs", "-j", type=_positive, help="kernels run at once (default: CPU count)")
+
+    a = sub.add_parser("articles", help="print a page file's articles table as CSV")
+    a.add_argument("path", type=Path)
+
+    f = sub.add_parser("figures", help="print a page file's figure ledger")
+    f.add_argument("path", type=Path)
+    f.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    sub.add_parser("check", help="verify the manifest and the raw files' checksums")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)  # run `finally` blocks (temp files) on kill
+    try:
+        return _COMMANDS[args.command](args)
+    except DeskError as e:
+        print(f"desk {args.command}: {e.one_line()}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `desk figures page.txt | head`
+        sys.stderr.close()
+        return 0
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _build(args) -> int:
+    from helpers.publish import build
+
+    result = build.build(args.notebooks, force=args.force, out=args.out, jobs=args.jobs, log=_say)
+    n = len(result.executed)
+    _say(f"{n} report(s) built, {len(result.skipped)} up to date ({result.seconds:.2f} s)")
+    if result.failures:
+        for failure in result.failures:
+            print(f"desk build: FAILED {failure}", file=sys.stderr)
+        print(f"desk build: {len(result.failures)} failure(s); previous reports left in place",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _page(path: Path):
+    """The page at `path`. A file in data/raw/ is read through the manifest: checksum
+    verified and labelled with its manifest slug; any other file by its stem."""
+    from helpers.page import manifest, reading
+
+    entry = manifest.find(path)
+    if entry is None:
+        return reading.read_page(path)
+    return manifest.load_page(entry.slug)
+
+
+def _articles(args) -> int:
+    from helpers import csvsafe
+    from helpers.page import tables
+
+    sys.stdout.write(csvsafe.csv_text(tables.articles_table(_page(args.path))))
+    return 0
+
+
+def _figures(args) -> int:
+    from helpers import csvsafe
+    from helpers.figures import ledger
+
+    table = ledger.page_figures(_page(args.path))
+    if args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(csvsafe.csv_text(table))
+    return 0
+
+
+def _check(args) -> int:
+    from helpers.page import manifest
+
+    entries = manifest.verify_all()
+    print(f"ok: {len(entries)} page(s) in {manifest.paths.MANIFEST}, checksums match, pages readable")
+    return 0
+
+
+_COMMANDS = {"build": _build, "articles": _articles, "figures": _figures, "check": _check}

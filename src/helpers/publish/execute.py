@@ -1,0 +1,302 @@
+"""Running notebooks: kernels (forked from a preloaded server when it pays), nbclient in
+memory, at most ``jobs`` at once in plan order, each cell's stderr logged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.publish.plan import CELL_TIMEOUT, KERNEL, STARTUP_TIMEOUT, Failure, Job, Layout
+from helpers.publish.writing import font_base, log_streams, publish, write_data
+
+# ---------------------------------------------------------------- execution
+
+class NotebookError(Exception):
+    """A notebook did not run to the end: names the cell and the error."""
+
+
+@dataclass
+class Outcome:
+    reports: list[dict] = field(default_factory=list)  # new state records, with "report"
+    failures: list[Failure] = field(default_factory=list)
+    data: dict | None = None
+    font_base: object = None  # the fonts.Base the reports were cut from, for the index too
+
+
+def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
+                jobs: int, log, staging: Path, fork: bool = False) -> Outcome:
+    """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
+    every file they produce goes into `staging` (relative paths as published). With `fork`,
+    kernels are forked from one preloaded server (``helpers.publish.forkserver``)."""
+    import asyncio
+
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork))
+
+
+HEAVY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:pandas|matplotlib|numpy|helpers)\b", re.M)
+
+
+def worth_forking(todo: list[Job]) -> bool:
+    """True when at least two jobs' notebooks import what the fork server preloads: the
+    server costs about one such kernel's start, so it pays from the second on (a desk of
+    notebooks that import nothing heavy starts plain kernels faster)."""
+    heavy: dict[Path, bool] = {}
+    for job in todo:
+        if job.notebook not in heavy:
+            try:
+                cells = json.loads(job.notebook.read_text(encoding="utf-8")).get("cells", [])
+                code = "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
+            except (OSError, ValueError, AttributeError, TypeError):
+                code = ""
+            heavy[job.notebook] = bool(HEAVY_IMPORT.search(code))
+    return sum(heavy[job.notebook] for job in todo) >= 2
+
+
+async def _start_server(lay: Layout, log):
+    """A fork server with the kernels' environment, or None (logged) when it cannot start."""
+    import asyncio
+
+    from helpers.publish import forkserver
+
+    try:
+        return await asyncio.to_thread(forkserver.ForkServer.start, kernel_env(lay), lay.notebooks)
+    except (OSError, forkserver.ForkServerError) as e:
+        log(f"kernels start one by one: {e}")
+        return None
+
+
+async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False) -> Outcome:
+    import asyncio
+
+    # The server preloads while the data step and the first kernels' setup get going.
+    server = asyncio.ensure_future(_start_server(lay, log)) if fork and todo else None
+    try:
+        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server)
+    finally:
+        if server is not None and (srv := await server) is not None:
+            await asyncio.to_thread(srv.close)
+
+
+async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server) -> Outcome:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    outcome = Outcome()
+    # At most `jobs` notebooks execute at once, in plan order; a couple more kernels may be
+    # starting meanwhile, so a core never waits idle for a kernel to boot.
+    turns = Turns(jobs, len(todo))
+    booting = asyncio.Semaphore(jobs + KERNELS_AHEAD)
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
+        data_task = None
+        if data_key is not None:
+            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging)
+        # Cut the font once for every character the build may show, while kernels boot.
+        base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
+
+        async def one(i: int, job: Job):
+            try:
+                async with booting:
+                    started = time.monotonic()
+                    # shield: one job's cancellation must not cancel the server everyone shares
+                    srv = await asyncio.shield(server) if server else None
+                    nb = await execute_notebook(job, lay, turns.slot(i), server=srv, shutdowns=shutdowns)
+                log_streams(job, nb, log)
+                ledgers = await _ledgers(data_task, state)
+                rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging, await base_task)
+            except Exception as e:  # one notebook's failure must not stop the others
+                return Failure(job.notebook.name, job.report, _message(e))
+            finally:
+                turns.done(i)
+            log(f"built {job.report} ({time.monotonic() - started:.1f} s; staged)")
+            return rec
+
+        shutdowns: set = set()
+        try:
+            results = await asyncio.gather(*(one(i, j) for i, j in enumerate(todo)))
+        finally:
+            await asyncio.gather(*shutdowns, return_exceptions=True)
+        outcome.font_base = await base_task if base_task else None
+        if data_task is not None:
+            try:
+                outcome.data = await data_task
+            except Exception as e:
+                outcome.failures.append(Failure("data/processed", "", _message(e)))
+    for r in results:
+        (outcome.failures if isinstance(r, Failure) else outcome.reports).append(r)
+    return outcome
+
+
+def _message(e: Exception) -> str:
+    from helpers.publish.render import RenderError
+
+    if isinstance(e, (NotebookError, RenderError)):
+        return str(e)
+    return f"{type(e).__name__}: {e}"
+
+
+async def _ledgers(data_task, state: dict) -> dict[str, str]:
+    """Page slug → ledger CSV path (relative to out), from this build's data step or the last."""
+    if data_task is not None:
+        try:
+            return (await data_task).get("ledgers", {})
+        except Exception:
+            pass
+    return (state.get("data") or {}).get("ledgers", {})
+
+
+KERNELS_AHEAD = 2  # kernels started ahead of a free execution slot
+
+
+class Turns:
+    """`capacity` execution slots handed out in job order: a kernel that boots before an
+    earlier job's waits its turn, so the first notebooks (the longest, by convention the
+    per-page overview) start first and do not end the build alone. It waits at most
+    `patience` seconds, so a kernel slow to start never holds the others back."""
+
+    def __init__(self, capacity: int, count: int, patience: float = 1.0):
+        import asyncio
+
+        self._slots = asyncio.Semaphore(capacity)
+        self._began = [asyncio.Event() for _ in range(count)]
+        self._patience = patience
+
+    def slot(self, i: int):
+        import asyncio
+        import contextlib
+
+        @contextlib.asynccontextmanager
+        async def turn():
+            waiting = [asyncio.ensure_future(e.wait()) for e in self._began[:i] if not e.is_set()]
+            try:  # every earlier job began (or ended), or patience ran out
+                if waiting:
+                    await asyncio.wait(waiting, timeout=self._patience)
+            finally:
+                for w in waiting:
+                    w.cancel()
+            async with self._slots:
+                self._began[i].set()
+                yield
+
+        return turn()
+
+    def done(self, i: int) -> None:
+        """Job `i` is over (run, or failed before its turn): later jobs need not wait for it."""
+        self._began[i].set()
+
+
+async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutdowns: set | None = None):
+    """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
+
+    The kernel is started first (forked from `server`, a ``forkserver.ForkServer``, if
+    given); the cells run once `slots` (an async context manager capping how many notebooks
+    execute at once, e.g. ``Turns.slot``) lets them. The kernel's shutdown (~0.1 s of
+    waiting) is added to `shutdowns` as a task for the caller to await, so the report can
+    render meanwhile; without `shutdowns` it is awaited here.
+    """
+    import asyncio
+    import contextlib
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    from helpers.publish import forkserver, kernels
+
+    nb = nbformat.reads(job.notebook.read_text(encoding="utf-8"), as_version=4)
+    if job.page is not None:
+        inject_page(nb, job.page)
+    running: dict[str, int] = {}
+
+    def on_start(cell=None, cell_index=None, **_):
+        running["index"] = cell_index
+
+    client = NotebookClient(
+        nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+        allow_errors=False, record_timing=False, shutdown_kernel="immediate",
+        resources={"metadata": {"path": str(lay.notebooks)}}, on_cell_start=on_start,
+    )
+    slot = slots if slots is not None else contextlib.nullcontext()
+    try:
+        client.km = client.create_kernel_manager()
+        client.km.client_factory = kernels.QuickReadyClient
+        if server is not None:
+            import uuid
+
+            client.km.kernel_id = str(uuid.uuid4())
+            client.km.provisioner = forkserver.ForkProvisioner(
+                kernel_id=client.km.kernel_id, kernel_spec=client.km.kernel_spec, parent=client.km, server=server)
+        try:
+            # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
+            await client.async_start_new_kernel(env=kernel_env(lay, job.stem), stderr=subprocess.DEVNULL)
+            await client.async_start_new_kernel_client()
+            async with slot:
+                await client.async_execute(cleanup_kc=False)
+        finally:
+            if client.km is not None:  # nbclient cleans up itself when its client fails to start
+                shutdown = asyncio.ensure_future(client._async_cleanup_kernel())
+                if shutdowns is None:
+                    await shutdown
+                else:
+                    shutdowns.add(shutdown)
+    except CellExecutionError as e:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
+    except CellTimeoutError:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: timed out after {CELL_TIMEOUT} s") from None
+    except DeadKernelError as e:
+        raise NotebookError(f"{cell_label(nb, running.get('index'))}: the kernel died ({e})") from None
+    return nb
+
+
+def inject_page(nb, page: str) -> None:
+    """Insert ``PAGE = "<slug>"`` after the cell tagged ``parameters`` (papermill style)."""
+    import nbformat
+
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in (cell.get("metadata", {}).get("tags") or []):
+            break
+    else:
+        raise NotebookError("per-page notebook has no cell tagged 'parameters' to set PAGE after")
+    injected = nbformat.v4.new_code_cell(
+        f"PAGE = {json.dumps(page)}", metadata={"tags": ["injected-parameters"], "desk_injected": True}
+    )
+    nb.cells.insert(i + 1, injected)
+
+
+def cell_label(nb, index: int | None) -> str:
+    """'cell N (first line)' with N counted in the committed notebook (1-based)."""
+    from helpers.publish.render import first_line, numbered_cells
+
+    if index is None or not 0 <= index < len(nb.cells):
+        return "before the first cell"
+    cell = nb.cells[index]
+    numbers = {id(c): n for n, c in numbered_cells(nb)}
+    if id(cell) not in numbers:
+        return f"the injected cell ({first_line(cell)})"
+    return f"cell {numbers[id(cell)]} ({first_line(cell)})"
+
+
+def kernel_env(lay: Layout, stem: str | None = None) -> dict[str, str]:
+    """The kernel's environment: fixed hash seed, headless matplotlib, this project's root,
+    and the report being built (``DESK_REPORT``, its stem: helpers.story links its CSVs;
+    left out for the fork server, which serves every report)."""
+    import helpers
+
+    env = dict(os.environ)
+    src = str(Path(helpers.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env.update(
+        PYTHONHASHSEED="0", MPLBACKEND="Agg", DESK_BUILD="1", DESK_ROOT=str(lay.root),
+        SOURCE_DATE_EPOCH="0", PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
+    if stem is None:
+        env.pop("DESK_REPORT", None)
+    else:
+        env["DESK_REPORT"] = stem
+    return env

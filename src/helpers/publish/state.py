@@ -1,0 +1,177 @@
+"""What a build remembers between runs (``reports/.build.json``): which jobs are current, the
+index entries, pruning, and the leftovers of killed builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+from helpers.files import write_atomic
+from helpers.publish.plan import FORMAT, STAGING_PREFIX, STATE_NAME, Job, Layout, _digest
+
+
+def is_current(job: Job, state: dict, out: Path) -> bool:
+    """True when the recorded report was built from exactly these inputs and every file it
+    wrote is still there with the bytes it wrote (a hand-edited or deleted file rebuilds)."""
+    rec = state["reports"].get(job.report)
+    if not rec or rec.get("key") != job.key:
+        return False
+    return _unchanged(rec.get("sha256"), lambda rel: out / rel)
+
+
+def _data_current(state: dict, key: str, lay: Layout) -> bool:
+    rec = state.get("data") or {}
+    if rec.get("key") != key:
+        return False
+    return _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel))
+
+
+def _unchanged(hashes: dict | None, where: Callable[[str], Path]) -> bool:
+    """True when every recorded file exists with its recorded sha256."""
+    if not isinstance(hashes, dict):
+        return False
+    for rel, digest in hashes.items():
+        try:
+            if _sha256(where(rel).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _data_target(lay: Layout, rel: str) -> Path:
+    """Where a data-step file lives: ``processed/<name>`` in the processed dir, else in out."""
+    if rel.startswith("processed/"):
+        return lay.processed / rel[len("processed/"):]
+    return lay.out / rel
+
+
+
+# ---------------------------------------------------------------- state, index, pruning
+
+def load_state(out: Path) -> dict:
+    path = out / STATE_NAME
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        state = {}
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        state = {}
+    state.setdefault("format", FORMAT)
+    state.setdefault("reports", {})
+    return state
+
+
+def save_state(out: Path, state: dict) -> None:
+    text = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(out / STATE_NAME, text.encode("utf-8"))
+
+
+def prune(state: dict, planned: set[str], out: Path, log) -> None:
+    """Remove reports (and their CSVs) whose notebook or page no longer exists."""
+    for report in sorted(set(state["reports"]) - planned):
+        rec = state["reports"].pop(report)
+        for rel in sorted(rec.get("sha256") or {report: ""}):
+            (out / rel).unlink(missing_ok=True)
+        log(f"removed {report} (its notebook or page is gone)")
+
+
+def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dict]:
+    """Catalogue items in notebook order, a per-page notebook's first page first.
+
+    `pages` maps a manifest slug to its reader description (`page_info`); a per-page
+    report shows its page's, never the internal slug."""
+    def order(item):
+        report, rec = item
+        return (rec.get("notebook", ""), report != Path(rec.get("notebook", "")).stem + ".html", report)
+
+    pages = pages or {}
+    return [
+        {
+            "href": report,
+            "headline": rec.get("headline") or report,
+            "dek": rec.get("dek", ""),
+            "key_figure": rec.get("key_figure", ""),
+            "page": (pages.get(rec.get("page") or "") or {}).get("title", ""),
+        }
+        for report, rec in sorted(state["reports"].items(), key=order)
+    ]
+
+
+def _date(iso: str) -> str:
+    """'2024-01-28' → '28 January 2024' (left as given when it is not an ISO date)."""
+    from helpers.figures.formatting import QuantityError, fmt_day_month
+
+    m = re.fullmatch(r"(\d{4})-\d{2}-\d{2}", str(iso))
+    try:
+        return f"{fmt_day_month(iso)} {m.group(1)}" if m else str(iso)
+    except QuantityError:
+        return str(iso)
+
+
+def page_info(entry) -> dict:
+    """What a reader is told about a manifest page: paper, date (or date range), description."""
+    paper = entry.paper.split(";")[0].strip()
+    if entry.edition_date:
+        when = _date(entry.edition_date)
+    elif entry.edition_date_range:
+        when = f"between {_date(entry.edition_date_range[0])} and {_date(entry.edition_date_range[1])}"
+    else:
+        when = "date not known"
+    return {"title": f"{paper}, {when}", "description": entry.page_description}
+
+
+def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
+    """Render index.html when its entries, the templates or the package changed (or the file
+    is not the one this build wrote)."""
+    info = {e.slug: page_info(e) for e in pages}
+    entries = index_entries(state, info)
+    sources = [info[e.slug] for e in pages]
+    key = _digest(FORMAT, common, json.dumps([entries, sources], ensure_ascii=False, sort_keys=True))
+    rec = state.get("index") or {}
+    if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
+        return
+    from helpers.publish import render
+
+    page = render.render_index(entries, pages=sources, cache_dir=lay.cache, font_base=font_base).encode("utf-8")
+    write_atomic(lay.out / "index.html", page)
+    state["index"] = {"key": key, "sha256": {"index.html": _sha256(page)}}
+    log("wrote index.html")
+
+
+# ---------------------------------------------------------------- atomic writes
+
+def clean_temp(out: Path) -> None:
+    """Remove temp files and staging dirs left in `out` by builds that were killed (their
+    process is gone)."""
+    if not out.is_dir():
+        return
+    for tmp in out.rglob(".*.desk-*.tmp"):
+        m = re.search(r"\.desk-(\d+)(?:-\d+)?\.tmp$", tmp.name)
+        if m and not _alive(int(m.group(1))):
+            tmp.unlink(missing_ok=True)
+    for staged in out.glob(f"{STAGING_PREFIX}*"):
+        m = re.fullmatch(re.escape(STAGING_PREFIX) + r"(\d+)", staged.name)
+        if m and staged.is_dir() and not _alive(int(m.group(1))):
+            import shutil
+
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,120 @@
+"""What an executed notebook leaves: its reader page and CSVs in the staging folder, its
+logged warnings, the font base the pages are cut from, and the processed data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.files import write_atomic
+from helpers.publish.plan import Job, Layout
+from helpers.publish.state import _sha256
+
+# ---------------------------------------------------------------- publishing
+
+def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path, font_base=None) -> dict:
+    """Render the executed notebook and write its page and CSVs into `staging`; the record
+    carries each file's sha256 (the build moves them into place once all jobs are done)."""
+    from helpers.publish import render
+
+    links = [
+        {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in job.pages if p in ledgers
+    ]
+    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache, font_base=font_base)
+    files = {**report.files, job.report: report.html.encode("utf-8")}
+    for rel, data in sorted(files.items()):
+        write_atomic(staging / rel, data)
+    return {
+        "report": job.report,
+        "notebook": job.notebook.name,
+        "page": job.page,
+        "key": job.key,
+        "headline": report.headline,
+        "dek": report.dek,
+        "key_figure": report.key_figure,
+        "sha256": {rel: _sha256(data) for rel, data in sorted(files.items())},
+    }
+
+
+MAX_LOGGED_LINES = 20  # per cell
+
+
+def log_streams(job: Job, nb, log) -> None:
+    """Log what a notebook wrote to stderr (warnings included), per cell: it never reaches
+    the report, but must not vanish either."""
+    from helpers.publish.render import first_line, numbered_cells, text_of
+
+    for number, cell in numbered_cells(nb):
+        lines = [line for out in cell.get("outputs", [])
+                 if out.get("output_type") == "stream" and out.get("name") == "stderr"
+                 for line in text_of(out.get("text", "")).splitlines() if line.strip()]
+        for line in lines[:MAX_LOGGED_LINES]:
+            log(f"{job.report}: cell {number} ({first_line(cell)}): stderr: {line}")
+        if len(lines) > MAX_LOGGED_LINES:
+            log(f"{job.report}: cell {number}: ... {len(lines) - MAX_LOGGED_LINES} more stderr line(s)")
+
+
+def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
+    """A ``fonts.Base`` for what the build's pages may show: the source pages, the glosses,
+    the notebooks being run and the templates. A page showing anything else is cut from the
+    full font (same bytes, slower), as is every page when the base cannot be made (logged)."""
+    from helpers.publish import fonts, render
+
+    try:
+        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
+        parts += [p.read_text(encoding="utf-8", errors="replace")
+                  for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
+                                   *render.TEMPLATES.glob("*")}) if p.is_file()]
+        return fonts.base_for("".join(parts), cache_dir=lay.cache)
+    except Exception as e:  # a speed-up only: pages are then cut from the full font
+        log(f"no base font ({type(e).__name__}: {e}); each page's font is cut from the full font")
+        return None
+
+
+# ---------------------------------------------------------------- processed data
+
+def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
+    """``{articles,figures}.csv`` of every page (for the processed dir) and each page's
+    ledger (for out/data/), written into `staging` as ``processed/…`` and ``data/…``."""
+    import pandas as pd
+
+    from helpers.figures import ledger
+    from helpers.page import tables
+
+    articles, figures, ledgers, files = [], [], {}, {}
+    for e in entries:
+        page = _read_page(e)
+        arts = tables.articles_table(page)
+        if "page" not in arts.columns:
+            arts.insert(0, "page", e.slug)
+        figs = ledger.page_figures(page)
+        href = f"data/figures-{e.slug}.csv"
+        files[href] = _csv_bytes(figs)
+        articles.append(arts)
+        figures.append(figs)
+        ledgers[e.slug] = href
+    if entries:
+        files["processed/articles.csv"] = _csv_bytes(pd.concat(articles, ignore_index=True))
+        files["processed/figures.csv"] = _csv_bytes(pd.concat(figures, ignore_index=True))
+    for rel, data in files.items():
+        write_atomic(staging / rel, data)
+    log(f"staged processed data and {len(ledgers)} ledger(s)")
+    return {"key": key, "ledgers": ledgers, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
+
+
+def _read_page(entry):
+    """The page for a manifest entry, carrying the manifest slug (``read_page`` names a page
+    after its file). Checksums were verified before the build started, so not again here."""
+    import dataclasses
+
+    from helpers.page import reading
+
+    page = reading.read_page(entry.path)
+    return page if page.slug == entry.slug else dataclasses.replace(page, slug=entry.slug)
+
+
+def _csv_bytes(df) -> bytes:
+    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``)."""
+    from helpers import csvsafe
+
+    return csvsafe.csv_text(df).encode("utf-8")
