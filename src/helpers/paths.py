@@ -27,9 +27,7 @@ USER_DICT = DATA / "userdict.txt"
 GLOSSES = DATA / "glosses"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
-REPORT_DATA = REPORTS / "data"
 CACHE = ROOT / ".cache"
-LOCK = ROOT / "requirements.lock"
 VOCAB = DATA / "vocab"
 
 

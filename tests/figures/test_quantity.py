@@ -27,7 +27,7 @@ def test_floor_div_floor_is_unbounded_face_value(book):
     jobs = Quantity.from_figure(book.get(article="a01", near="岗位"))
     per_job = invest / jobs
     assert (per_job.value, per_job.low, per_job.high, per_job.qualifier) == (550000, None, None, "unbounded")
-    assert per_job.projected and per_job.is_projection
+    assert per_job.projected
     assert per_job.en("yuan per job") == "550,000 yuan per job (face value)"
     assert per_job.qualifier_en() == "face value"
     assert per_job.sources == ("a01-f02", "a01-f03")

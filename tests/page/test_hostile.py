@@ -489,6 +489,7 @@ def built(tmp_path_factory):
     shutil.copyfile(paths.MANIFEST, raw / "manifest.json")
     for entry in json.loads(paths.MANIFEST.read_text(encoding="utf-8"))["pages"]:
         shutil.copyfile(paths.RAW / entry["path"], raw / entry["path"])
+    shutil.copytree(paths.VOCAB, root / "data" / "vocab")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(f"PAGE_PATH = {str(MARKUP)!r}", id="c0"),

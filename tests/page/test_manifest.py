@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from helpers.errors import DeskError
 from helpers import files, paths
+from helpers.errors import DeskError
 from helpers.page import manifest
 
 

@@ -21,8 +21,8 @@ import pytest
 from conftest import notebook, per_page_notebook, plain_notebook, story_notebook, write_notebook
 from fontTools.ttLib import TTFont
 
-from helpers.errors import DeskError
 from helpers import files
+from helpers.errors import DeskError
 from helpers.page.manifest import ManifestError
 from helpers.publish import build, execute, fonts, plan, render, state
 

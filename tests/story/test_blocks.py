@@ -301,7 +301,7 @@ def test_quotes_place_a_repeated_sentence_where_its_figure_is():
 
 
 def test_quotes_refuse_a_quote_without_gloss():
-    with pytest.raises(KeyError, match="no gloss"):
+    with pytest.raises(MissingGlossError, match="no gloss"):
         story.quotes([fig("57栋", "产业主战场有57栋厂房。")], PAGE, gloss=lambda s, page=None: gloss(s + "x", page))
 
 

@@ -164,14 +164,6 @@ class Quantity:
     # ----------------------------------------------------------- description
 
     @property
-    def is_projection(self) -> bool:
-        return self.projected
-
-    @property
-    def is_bounded(self) -> bool:
-        return self.low is not None or self.high is not None
-
-    @property
     def step(self) -> str:
         """The last line of the working: how this number was made from its inputs."""
         if not self.working:

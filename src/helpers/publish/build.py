@@ -61,6 +61,7 @@ from helpers.publish.state import (
     save_state,
     write_index,
 )
+from helpers.story import outputs
 
 # ---------------------------------------------------------------- the build
 
@@ -139,7 +140,7 @@ def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, st
         removals += [lay.out / rel for rel in sorted(old - set(rec["sha256"]))]
         # A report owns data/<stem>/: anything there it no longer writes goes, even when
         # an older state file did not record it.
-        own = lay.out / "data" / rec["report"].removesuffix(".html")
+        own = lay.out / outputs.data_dir(rec["report"].removesuffix(".html"))
         if own.is_dir():
             removals += [p for p in sorted(own.iterdir())
                          if p.is_file() and p.relative_to(lay.out).as_posix() not in rec["sha256"]]

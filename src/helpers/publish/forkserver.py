@@ -99,7 +99,7 @@ class ForkServer:
         workdir = tempfile.mkdtemp(prefix="desk-fork-")
         path = Path(workdir) / "socket"
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from helpers.forkserver import main; main()", str(path),
+            [sys.executable, "-c", "from helpers.publish.forkserver import main; main()", str(path),
              *(preload if preload is not None else [])],
             env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True,
@@ -278,7 +278,7 @@ class ForkProvisioner(LocalProvisioner):
 
 
 def main() -> None:
-    """The server process: ``python -c "from helpers.forkserver import main; main()" SOCKET
+    """The server process: ``python -c "from helpers.publish.forkserver import main; main()" SOCKET
     [MODULE ...]`` (the modules to preload; default `preload_names()`).
 
     SOCKET lies in a directory of its own, which the server removes when it exits (also when

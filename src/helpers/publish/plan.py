@@ -30,14 +30,6 @@ class BuildInputError(DeskError):
     """A bad request (unknown notebook, badly named file): the user's to fix, no traceback."""
 
 
-class BuildFailed(Exception):
-    """One or more reports failed; `failures` names each notebook, cell and error."""
-
-    def __init__(self, failures: list["Failure"]):
-        self.failures = failures
-        super().__init__("\n".join(str(f) for f in failures))
-
-
 @dataclass(frozen=True)
 class Layout:
     """Where a build reads and writes. Defaults are the project's; tests point at tmp dirs."""

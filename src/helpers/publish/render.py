@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from helpers.story import outputs
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 IMAGE_MIMES = ("image/svg+xml", "image/png", "image/jpeg", "image/gif")
@@ -68,7 +70,7 @@ def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=No
     `extra_links` are ``{"href", "label"}`` items for the page's footer (e.g. the ledger);
     `font_base` a ``fonts.Base`` to cut the page's font from (faster, same bytes).
     """
-    ctx = _Context(data_dir=f"data/{stem}")
+    ctx = _Context(data_dir=outputs.data_dir(stem))
     blocks: list[str] = []
     for number, cell in numbered_cells(nb):
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from helpers.files import write_atomic
 from helpers.publish.plan import Job, Layout
 from helpers.publish.state import _sha256
+from helpers.story import outputs
 
 # ---------------------------------------------------------------- publishing
 
@@ -88,7 +89,7 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
         if "page" not in arts.columns:
             arts.insert(0, "page", e.slug)
         figs = ledger.page_figures(page)
-        href = f"data/figures-{e.slug}.csv"
+        href = outputs.ledger_href(e.slug)
         files[href] = _csv_bytes(figs)
         articles.append(arts)
         figures.append(figs)

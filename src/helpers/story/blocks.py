@@ -25,7 +25,7 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from helpers import csvsafe
-from helpers.story.outputs import LEDGER_FILE, NAME_RE, REPORT_RE, _outputs, register_output, report_stem
+from helpers.story.outputs import LEDGER_FILE, NAME_RE, REPORT_RE, _outputs, csv_href, register_output, report_stem
 
 _IGNORE = "tex2jax_ignore mathjax_ignore"  # tells a maths renderer, if any, to keep $ literal
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;"})
@@ -247,7 +247,7 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
     for name, label in items:
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise ValueError(f"story.data_links: {name!r} is not a file-safe output name")
-        href = f"data/{notebook}/{name}.csv"
+        href = csv_href(notebook, name)
         links.append(f'<a href="{esc(href)}">{esc(_text("data_links", "label", label))}</a> ({esc(name)}.csv)')
     if ledger_file is None:
         if page is None and "--" in notebook:

@@ -32,10 +32,15 @@ def reset_outputs() -> None:
 
 
 
+def data_dir(stem: str) -> str:
+    """The folder of a report's chart and table CSVs, relative to the reports folder (and to
+    the report): ``data/<report stem>``."""
+    return f"data/{stem}"
+
+
 def csv_href(stem: str, name: str) -> str:
-    """Where a report's chart or table CSV lives, relative to the reports folder (and to the
-    report): ``data/<report stem>/<name>.csv``."""
-    return f"data/{stem}/{name}.csv"
+    """Where a report's chart or table CSV lives: ``data/<report stem>/<name>.csv``."""
+    return f"{data_dir(stem)}/{name}.csv"
 
 
 def ledger_href(page: str) -> str:
