@@ -36,7 +36,35 @@ def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: st
     kernels are forked from one preloaded server (``helpers.publish.forkserver``)."""
     import asyncio
 
+    import_for_threads(bool(todo))
     return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork))
+
+
+FIRST_IMPORTS = ("importlib.metadata", "importlib.resources", "pandas", "pandas.io.formats.csvs",
+                 "helpers.figures.ledger", "helpers.page.tables", "helpers.page.reading", "helpers.csvsafe")
+"""What the data step imports, and two packages whose first import from two threads at once
+deadlocked a build (``importlib.metadata`` imports ``importlib.resources.abc`` before its
+package)."""
+KERNEL_IMPORTS = ("nbformat", "nbclient", "nbclient.exceptions", "jupyter_client", "helpers.publish.forkserver",
+                  "helpers.publish.kernels", "helpers.publish.fonts", "helpers.publish.woff2", "fontTools.subset",
+                  "helpers.publish.render", "jinja2", "markupsafe", "nbconvert.filters.markdown_mistune",
+                  "pylopdf_fonts_zh_cn")
+"""What running, rendering and cutting the font for notebooks import."""
+
+
+def import_for_threads(notebooks: bool = True) -> None:
+    """Import, in this one thread, what the build's threads will import (`FIRST_IMPORTS`, and
+    `KERNEL_IMPORTS` when `notebooks` run), before any of them starts.
+
+    Python's per-module import locks can deadlock when two threads import one package for the
+    first time at once, one by the package and one by a submodule (python/cpython#83065, fixed
+    only in 3.15): a build's font thread (``importlib.metadata``) and its main thread
+    (``nbformat`` → ``jsonschema`` → ``importlib.resources``) once failed with
+    ``_DeadlockError: deadlock detected by _ModuleLock('importlib.resources.abc')``."""
+    import importlib
+
+    for name in FIRST_IMPORTS + (KERNEL_IMPORTS if notebooks else ()):
+        importlib.import_module(name)
 
 
 HEAVY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:pandas|matplotlib|numpy|helpers)\b", re.M)
