@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import make_desk, notebook, write_notebook
@@ -46,7 +47,7 @@ def probe_desk(tmp_path_factory) -> Path:
 def server(probe_desk):
     """One server for the module's tests (starting one costs about a kernel's imports)."""
     lay = plan.Layout.make(root=probe_desk)
-    srv = forkserver.ForkServer.start(execute.kernel_env(lay), lay.notebooks)
+    srv = kernels.ForkServer.start(execute.kernel_env(lay), lay.notebooks)
     yield srv
     srv.close()
 
@@ -77,7 +78,7 @@ def _client(cell: str, server, **kw) -> NotebookClient:
     client.km = client.create_kernel_manager()
     client.km.client_factory = kernels.QuickReadyClient
     client.km.kernel_id = str(uuid.uuid4())
-    client.km.provisioner = forkserver.ForkProvisioner(
+    client.km.provisioner = kernels.ForkProvisioner(
         kernel_id=client.km.kernel_id, kernel_spec=client.km.kernel_spec, parent=client.km, server=server)
     return client
 
@@ -109,7 +110,7 @@ def test_a_kernel_that_dies_fails_only_its_report(desk_root, server):
 def test_refuses_commands_it_cannot_run_and_survives_bad_requests(server):
     assert not server.can_run(["/no/such/python", "-m", "ipykernel_launcher", "-f", "x.json"])
     assert not server.can_run([sys.executable, "-m", "other_kernel", "-f", "x.json"])
-    with pytest.raises(forkserver.ForkServerError, match="not an ipykernel command"):
+    with pytest.raises(kernels.ForkServerError, match="not an ipykernel command"):
         server.spawn([sys.executable, "-c", "pass"], env={}, cwd="/")
     for garbage in (b"not json\n", b'{"argv": "x"}\n', b"\n"):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
@@ -119,25 +120,14 @@ def test_refuses_commands_it_cannot_run_and_survives_bad_requests(server):
     assert server.proc.poll() is None
 
 
-def test_a_server_that_cannot_preload_is_an_error_and_kernels_start_one_by_one(desk_root, tmp_path):
+def test_a_server_that_cannot_preload_is_an_error(desk_root, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "pandas.py").write_text("raise ImportError('broken on purpose')\n")
     lay = plan.Layout.make(root=desk_root)
     env = dict(execute.kernel_env(lay), PYTHONPATH=f"{broken}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    with pytest.raises(forkserver.ForkServerError, match=r"did not start \(exit code 1\): ImportError: broken on purpose"):
-        forkserver.ForkServer.start(env, lay.notebooks)
-
-    def refuse(*_, **__):
-        raise forkserver.ForkServerError("the fork server did not start (exit code 1)")
-
-    logged = []
-    original, forkserver.ForkServer.start = forkserver.ForkServer.start, refuse
-    try:
-        assert asyncio.run(execute._start_server(lay, logged.append)) is None  # jobs then get plain kernels
-    finally:
-        forkserver.ForkServer.start = original
-    assert logged == ["kernels start one by one: the fork server did not start (exit code 1)"]
+    with pytest.raises(kernels.ForkServerError, match=r"did not start \(exit code 1\): ImportError: broken on purpose"):
+        kernels.ForkServer.start(env, lay.notebooks)
 
 
 LIGHT = ["ipykernel.kernelapp"]  # enough for a kernel; the full preload is not what these test
@@ -146,12 +136,9 @@ OWNER = f"""
 import json, sys, time
 LIGHT = {LIGHT!r}
 from jupyter_client.connect import write_connection_file
-from helpers.publish import forkserver, kernels
-from helpers.publish import plan
-from helpers.publish import execute
-from helpers.publish import build
+from helpers.publish import execute, kernels, plan
 lay = plan.Layout.make()
-srv = forkserver.ForkServer.start(execute.kernel_env(lay, "x"), lay.notebooks, preload=LIGHT)
+srv = kernels.ForkServer.start(execute.kernel_env(lay, "x"), lay.notebooks, preload=LIGHT)
 conn, _ = write_connection_file(sys.argv[1])
 kernel = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn], execute.kernel_env(lay, "x"), ".")
 print(json.dumps([srv.proc.pid, kernel.pid, str(srv.path.parent)]), flush=True)
@@ -198,7 +185,7 @@ def test_forked_answers_like_popen():
     """poll never blocks, wait(timeout) raises TimeoutExpired (also for 0), and an exit that
     arrives with the pid, later, or as a vanished server is the return code."""
     a, b = socket.socketpair()
-    kernel = forkserver.Forked(12345, a)
+    kernel = kernels.Forked(12345, a)
     for timeout in (0, 1.0):
         with pytest.raises(subprocess.TimeoutExpired):
             kernel.wait(timeout)
@@ -209,9 +196,9 @@ def test_forked_answers_like_popen():
     b.sendall(b'3}\n')
     assert kernel.wait(1) == 3 and kernel.poll() == 3
     b.close()
-    assert forkserver.Forked(1, socket.socketpair()[0], b'{"exit": -9}\n').returncode == -9
+    assert kernels.Forked(1, socket.socketpair()[0], b'{"exit": -9}\n').returncode == -9
     a, b = socket.socketpair()
-    gone = forkserver.Forked(1, a)
+    gone = kernels.Forked(1, a)
     b.close()
     assert gone.wait(1) == -signal.SIGKILL
 
@@ -232,23 +219,10 @@ def test_pid_and_exit_in_one_read_keep_the_exit_code(tmp_path):
         conn.close()
 
     threading.Thread(target=answer, daemon=True).start()
-    fake = forkserver.ForkServer(None, path, str(tmp_path))
+    fake = kernels.ForkServer(SimpleNamespace(poll=lambda: None), path, str(tmp_path))  # a running "server"
     kernel = fake.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"], env={}, cwd="/")
     assert (kernel.pid, kernel.wait(1)) == (4242, 7)
     listener.close()
-
-
-def test_a_kernel_the_server_cannot_fork_starts_the_usual_way():
-    class Failing:
-        def can_run(self, argv):
-            return True
-
-        def spawn(self, *args, **kwargs):
-            raise forkserver.ForkServerError("the fork server could not start the kernel: fork failed")
-
-    client = _client("x = 6 * 7\nx", Failing())
-    nb = client.execute()
-    assert nb.cells[0].outputs[0]["data"]["text/plain"] == "42"
 
 
 def test_jobs_take_their_turns_in_order():

@@ -16,7 +16,8 @@
    order, logging what each cell wrote to stderr; meanwhile compute the processed data, each
    page's ledger and the base font the pages are cut from. On Linux, when it pays, kernels
    are forked from a server that has already imported what notebooks import
-   (``helpers.publish.forkserver``); ``DESK_FORK_KERNELS=0`` turns that off.
+   (``helpers.publish.kernels``, ``helpers.publish.forkserver``); ``DESK_FORK_KERNELS=0`` turns that
+   off; a server that fails in any way is given up (one log line) and kernels start the usual way.
 5. Render each executed notebook (``helpers.publish.render``). Everything is written into a staging
    dir ``<out>/.staging-<pid>/``; only when every notebook has finished are the files moved
    into place in one short loop, then the index, then ``.build.json`` last. A killed build
@@ -78,7 +79,7 @@ def build(
 ) -> BuildResult:
     """Build the reports (all notebooks, or `names`); see the module docstring.
 
-    `fork`: start kernels from a fork server (``helpers.publish.forkserver``); by default on Linux
+    `fork`: start kernels from a fork server (``helpers.publish.kernels``); by default on Linux
     when it pays (`worth_forking`), unless ``DESK_FORK_KERNELS=0``.
 
     Raises ``ManifestError`` (raw data wrong) or `BuildInputError` before executing anything.

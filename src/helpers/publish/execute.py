@@ -33,7 +33,7 @@ def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: st
                 jobs: int, log, staging: Path, fork: bool = False) -> Outcome:
     """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
     every file they produce goes into `staging` (relative paths as published). With `fork`,
-    kernels are forked from one preloaded server (``helpers.publish.forkserver``)."""
+    kernels are forked from one preloaded server (``helpers.publish.kernels``)."""
     import asyncio
 
     import_for_threads(bool(todo))
@@ -90,13 +90,18 @@ async def _start_server(lay: Layout, log):
     """A fork server with the kernels' environment, or None (logged) when it cannot start."""
     import asyncio
 
-    from helpers.publish import forkserver
+    from helpers.publish import kernels
 
     try:
-        return await asyncio.to_thread(forkserver.ForkServer.start, kernel_env(lay), lay.notebooks)
-    except (OSError, forkserver.ForkServerError) as e:
-        log(f"kernels start one by one: {e}")
+        return await asyncio.to_thread(kernels.ForkServer.start, kernel_env(lay), lay.notebooks)
+    except Exception as e:  # an accelerator only: never the build's failure
+        log(fork_off(e))
         return None
+
+
+def fork_off(reason) -> str:
+    """The build's one log line when it stops forking kernels."""
+    return f"kernels start the usual way: the fork server failed ({reason})"
 
 
 async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False) -> Outcome:
@@ -108,7 +113,11 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, 
         return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server)
     finally:
         if server is not None and (srv := await server) is not None:
-            await asyncio.to_thread(srv.close)
+            try:
+                await asyncio.to_thread(srv.close)
+            except Exception as e:
+                if srv.give_up(f"it did not stop: {e}"):
+                    log(fork_off(srv.failure))
 
 
 async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server) -> Outcome:
@@ -129,12 +138,22 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
 
         async def one(i: int, job: Job):
+            from helpers.publish.kernels import ForkServerError
+
             try:
                 async with booting:
                     started = time.monotonic()
                     # shield: one job's cancellation must not cancel the server everyone shares
                     srv = await asyncio.shield(server) if server else None
-                    nb = await execute_notebook(job, lay, turns.slot(i), server=srv, shutdowns=shutdowns)
+                    if srv is not None and srv.proc.poll() is not None and srv.give_up("it exited"):
+                        log(fork_off(srv.failure))
+                    try:
+                        nb = await execute_notebook(job, lay, turns.slot(i), server=srv if srv and srv.usable else None,
+                                                    shutdowns=shutdowns)
+                    except ForkServerError as e:  # the server's failure, not the notebook's: run it again
+                        if srv.give_up(str(e)):
+                            log(fork_off(e))
+                        nb = await execute_notebook(job, lay, turns.slot(i), shutdowns=shutdowns)
                 log_streams(job, nb, log)
                 ledgers = await _ledgers(data_task, state)
                 rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging, await base_task)
@@ -222,11 +241,15 @@ class Turns:
 async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutdowns: set | None = None):
     """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
 
-    The kernel is started first (forked from `server`, a ``forkserver.ForkServer``, if
+    The kernel is started first (forked from `server`, a ``kernels.ForkServer``, if
     given); the cells run once `slots` (an async context manager capping how many notebooks
     execute at once, e.g. ``Turns.slot``) lets them. The kernel's shutdown (~0.1 s of
     waiting) is added to `shutdowns` as a task for the caller to await, so the report can
     render meanwhile; without `shutdowns` it is awaited here.
+
+    Raises ``kernels.ForkServerError`` when the server failed this job: it could not fork
+    the kernel, the kernel died before it was ready, or the server died under it (Linux
+    then kills its kernels). The caller runs the job again with a kernel started the usual way.
     """
     import asyncio
     import contextlib
@@ -235,7 +258,7 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from helpers.publish import forkserver, kernels
+    from helpers.publish import kernels
 
     nb = nbformat.reads(job.notebook.read_text(encoding="utf-8"), as_version=4)
     if job.page is not None:
@@ -257,15 +280,27 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
         if server is not None:
             import uuid
 
+            client.log = kernels.QUIET  # a failure here is the build's one log line, not nbclient's
+            client.km.log = kernels.QUIET
             client.km.kernel_id = str(uuid.uuid4())
-            client.km.provisioner = forkserver.ForkProvisioner(
+            client.km.provisioner = kernels.ForkProvisioner(
                 kernel_id=client.km.kernel_id, kernel_spec=client.km.kernel_spec, parent=client.km, server=server)
         try:
-            # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
-            await client.async_start_new_kernel(env=kernel_env(lay, job.stem), stderr=subprocess.DEVNULL)
-            await client.async_start_new_kernel_client()
+            try:
+                # The kernel's own stderr (transport warnings) is noise; cell output is captured anyway.
+                await client.async_start_new_kernel(env=kernel_env(lay, job.stem), stderr=subprocess.DEVNULL)
+                await client.async_start_new_kernel_client()
+            except Exception as e:
+                if server is None or isinstance(e, kernels.ForkServerError):
+                    raise
+                raise kernels.ForkServerError(f"a forked kernel did not start: {e}") from None
             async with slot:
-                await client.async_execute(cleanup_kc=False)
+                try:
+                    await client.async_execute(cleanup_kc=False)
+                except DeadKernelError:
+                    if server is not None and server.proc.poll() is not None:
+                        raise kernels.ForkServerError("the server died under a running kernel") from None
+                    raise
         finally:
             if client.km is not None:  # nbclient cleans up itself when its client fails to start
                 shutdown = asyncio.ensure_future(client._async_cleanup_kernel())

@@ -1,23 +1,16 @@
-"""Kernels forked from one warm process: a build pays for the kernels' heavy imports once.
+"""The fork server: one warm process that forks the build's kernels (the server's side).
 
-A fresh IPython kernel spends ~0.9 s of CPU starting Python, IPython, pandas and matplotlib
-before a notebook's first cell runs; on two cores and five notebooks that was a third of a
-build. ``desk build`` (on Linux) therefore starts one *fork server* per build: a process
-that imports those packages and the desk's helpers (``preload_names``) and then, for each
-kernel jupyter_client asks for, forks a child that becomes that kernel with the job's own
-environment, working directory and connection file.
+``helpers.publish.kernels`` starts it (``ForkServer.start``) and asks it for kernels; this module is
+the process itself. It imports what every notebook kernel would (`PRELOAD`, then the desk's
+helpers: ``preload_names``) and then, for each kernel asked for, forks a child that becomes
+that kernel with the job's own environment, working directory and connection file.
 
-* ``ForkProvisioner`` plugs this into jupyter_client: it is a ``LocalProvisioner`` whose
-  launch asks the server instead of calling ``Popen``, and whose "process" (``Forked``)
-  answers ``poll``/``wait``/signals like a ``Popen``. Interrupts, timeouts, kills and
-  shutdown work as for any kernel; a command the server cannot run (another kernel or
-  interpreter) is launched the ordinary way.
-* Protocol: one Unix-socket connection per kernel. The provisioner sends one JSON line
-  (``argv``, ``env``, ``cwd``); the server answers ``{"pid": N}`` and, when that child
-  exits, ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection;
-  a fork that fails is answered ``{"error": ...}``.
-* ``QuickReadyClient``, the build's kernel client for every kernel, forked or not, skips
-  jupyter_client's fixed IOPub waits when a kernel starts.
+* Protocol: one Unix-socket connection per kernel. The build sends one JSON line (``argv``,
+  ``env``, ``cwd``); the server answers ``{"pid": N}`` and, when that child exits,
+  ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection; a fork that
+  fails is answered ``{"error": ...}``; a bad request is just closed.
+* It forks only from its one thread (it checks that preloading started none): a fork copies
+  every lock as it is, and a thread holding one would leave it held in the child for ever.
 * Lifetime: the server runs in a session of its own (a Ctrl-C or a signal to the build's
   process group reaches the build, not it) and reads its stdin, a pipe from the build; when
   the build ends or dies the pipe closes, and the server kills its kernels, removes its
@@ -45,14 +38,8 @@ import os
 import select
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
-from pathlib import Path
-
-from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Any
 
 PRELOAD = (
     # the kernel itself, and what it imports while starting (debugger, history, inspection)
@@ -76,94 +63,7 @@ READY = b"ready\n"
 MAX_REQUEST = 1 << 20
 
 
-class ForkServerError(RuntimeError):
-    """The fork server could not start or answer; the build falls back to plain kernels."""
-
-
-# ---------------------------------------------------------------- the build's side
-
-class ForkServer:
-    """A running fork server (start with `start`, stop with `close`)."""
-
-    def __init__(self, proc: subprocess.Popen, path: Path, workdir: str):
-        self.proc, self.path, self._workdir = proc, path, workdir
-
-    @classmethod
-    def start(cls, env: dict[str, str], cwd: str | os.PathLike, timeout: float = 60.0,
-              preload: list[str] | None = None) -> "ForkServer":
-        """Start a server with the kernels' environment and wait until it has imported
-        `preload` (default: `preload_names()`).
-
-        It runs in a session of its own, so a Ctrl-C or a signal to the build's process
-        group reaches the build, which then closes the server's stdin."""
-        workdir = tempfile.mkdtemp(prefix="desk-fork-")
-        path = Path(workdir) / "socket"
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from helpers.publish.forkserver import main; main()", str(path),
-             *(preload if preload is not None else [])],
-            env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        server = cls(proc, path, workdir)
-        ready, _, _ = select.select([proc.stdout], [], [], timeout)
-        line = proc.stdout.readline() if ready else b""
-        if line != READY:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            lines = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
-            server.close()
-            raise ForkServerError(f"the fork server did not start (exit code {proc.returncode})"
-                                  + (f": {lines[-1]}" if lines else ""))
-        return server
-
-    def spawn(self, argv: list[str], env: dict[str, str], cwd: str, timeout: float = 30.0) -> "Forked":
-        """Fork a kernel running `argv` (an ipykernel launch command) in `env` and `cwd`."""
-        if not self.can_run(argv):
-            raise ForkServerError(f"not an ipykernel command this server runs: {argv[:3]}")
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            conn.settimeout(timeout)
-            conn.connect(str(self.path))
-            conn.sendall(json.dumps({"argv": argv, "env": env, "cwd": str(cwd)}).encode() + b"\n")
-            reply, rest = _read_line(conn)
-            answer = json.loads(reply)
-            if "error" in answer:
-                raise ForkServerError(f"the fork server could not start the kernel: {answer['error']}")
-            pid = int(answer["pid"])
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            conn.close()
-            raise ForkServerError(f"the fork server did not answer: {e}") from None
-        except ForkServerError:
-            conn.close()
-            raise
-        conn.settimeout(None)
-        return Forked(pid, conn, rest)
-
-    def can_run(self, argv: list[str]) -> bool:
-        """An ipykernel launch with this very interpreter (not one a symlink leads to: another
-        venv's python would not have the same packages)."""
-        return (len(argv) >= 3 and tuple(argv[1:3]) == LAUNCHER
-                and os.path.abspath(argv[0]) == os.path.abspath(sys.executable))
-
-    def close(self) -> None:
-        """Stop the server (it kills any kernel still running) and remove its socket."""
-        import shutil
-
-        if self.proc.stdin and not self.proc.stdin.closed:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream:
-                stream.close()
-        shutil.rmtree(self._workdir, ignore_errors=True)
-
-
-def _read_line(conn: socket.socket) -> tuple[bytes, bytes]:
+def read_line(conn: socket.socket) -> tuple[bytes, bytes]:
     """The first line from `conn` and whatever came after it in the same reads."""
     buf = b""
     while b"\n" not in buf:
@@ -175,106 +75,6 @@ def _read_line(conn: socket.socket) -> tuple[bytes, bytes]:
             raise OSError("message too long")
     line, _, rest = buf.partition(b"\n")
     return line, rest
-
-
-class Forked:
-    """A forked kernel, answering like the ``Popen`` a ``LocalProvisioner`` expects: the
-    server writes its exit code on `conn` when it ends (``{"exit": code}``)."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int, conn: socket.socket, buf: bytes = b""):
-        self.pid, self._conn, self._buf = pid, conn, buf
-        self.returncode: int | None = None
-        self._take()
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            self._read(0)
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        if self.returncode is None:
-            self._read(timeout)
-            if self.returncode is None:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-        return self.returncode
-
-    def _read(self, timeout: float | None) -> None:
-        """Read what the server sent, waiting at most `timeout` seconds (None: until the end)."""
-        import time
-
-        until = None if timeout is None else time.monotonic() + timeout
-        while self.returncode is None:
-            left = None if until is None else max(0.0, until - time.monotonic())
-            ready, _, _ = select.select([self._conn], [], [], left)
-            if not ready:
-                return
-            chunk = self._conn.recv(4096)
-            if not chunk:  # the server is gone: so is our news of the kernel
-                self._done(-signal.SIGKILL)
-                return
-            self._buf += chunk
-            self._take()
-
-    def _take(self) -> None:
-        if self.returncode is None and b"\n" in self._buf:
-            try:
-                self._done(int(json.loads(self._buf.partition(b"\n")[0])["exit"]))
-            except (ValueError, KeyError, TypeError):
-                self._done(-signal.SIGKILL)
-
-    def _done(self, code: int) -> None:
-        self.returncode = code
-        self._conn.close()
-
-    def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, signum)
-            except ProcessLookupError:
-                pass  # it ended between the poll and the signal
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-
-class ForkProvisioner(LocalProvisioner):
-    """A ``LocalProvisioner`` that forks kernels from a `ForkServer` (set ``server``); when
-    the server cannot (another interpreter, a server gone wrong) it launches the usual way."""
-
-    server = Any(None, allow_none=True)
-
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        import asyncio
-
-        if self.server is not None and self.server.can_run(cmd):
-            env = kwargs.get("env") or dict(os.environ)
-            cwd = str(kwargs.get("cwd") or os.getcwd())
-            try:
-                self.process = await asyncio.to_thread(self.server.spawn, cmd, env=env, cwd=cwd)
-            except ForkServerError as e:
-                self.log.warning("%s; starting this kernel the usual way", e)
-            else:
-                self.pid = self.pgid = self.process.pid  # the kernel leads its own session
-                self.cwd = cwd
-                return self.connection_info
-        return await super().launch_kernel(cmd, **kwargs)
-
-    async def wait(self) -> int | None:
-        """As LocalProvisioner's, polling every 10 ms instead of 100 (a build waits on it)."""
-        import asyncio
-
-        if self.process is None:
-            return 0
-        while await self.poll() is None:
-            await asyncio.sleep(0.01)
-        code = self.process.wait()
-        self.process = None
-        return code
 
 
 def main() -> None:
@@ -359,7 +159,7 @@ def _serve(conn: socket.socket, listener, children: dict, pipe_fds) -> None:
     fork that fails is answered with the error (the build then starts that kernel itself)."""
     try:
         conn.settimeout(10)
-        line, _ = _read_line(conn)
+        line, _ = read_line(conn)
         request = json.loads(line)
         argv, env, cwd = request["argv"], request["env"], request["cwd"]
         if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and isinstance(cwd, str)
