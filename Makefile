@@ -42,6 +42,7 @@ $(LAB_STAMP): requirements-lab.lock pyproject.toml | $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py
+	$(BIN)/python benchmarks/fonts.py
 	$(BIN)/python benchmarks/build.py
 
 # Re-resolve the locks after changing pyproject.toml (hashes, no index addresses).

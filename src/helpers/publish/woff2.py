@@ -3,7 +3,8 @@
 fontTools writes WOFF2 only at Brotli's maximum quality (11), which spends ~0.25 s on a
 70 KB subset; quality 10 takes ~0.09 s for a file ~0.5% larger. This module writes the same
 container (W3C WOFF2 §3-5) with the quality as a parameter: at quality 11 its output is
-byte-identical to fontTools' (tested), so only the Brotli stream differs.
+byte-identical to fontTools' (tested), so only the Brotli stream differs. ``benchmarks/fonts.py``
+measures what that saves on a cold build's font step (figure in ARCHITECTURE.md).
 
 Only CFF fonts (sfnt version ``OTTO``) are accepted: their tables are stored with the null
 transform, so none of WOFF2's glyf/loca/hmtx transforms are needed.
