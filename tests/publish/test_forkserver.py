@@ -343,3 +343,25 @@ def test_a_kernel_whose_server_died_before_it_could_watch_exits_at_once():
             os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 1
+
+
+def test_a_kernel_the_build_hangs_up_on_is_killed(desk_root, tmp_path):
+    """A build that closes a kernel's connection before the kernel ended has given up on it
+    (an answer it could not read): the server kills that kernel, so none is left holding ports."""
+    from jupyter_client.connect import write_connection_file
+
+    lay = plan.Layout.make(root=desk_root)
+    srv = kernels.ForkServer.start(execute.kernel_env(lay), lay.notebooks, preload=LIGHT)
+    try:
+        conn, _ = write_connection_file(str(tmp_path / "kernel.json"))
+        kept = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn], execute.kernel_env(lay, "x"), ".")
+        conn2, _ = write_connection_file(str(tmp_path / "kernel2.json"))
+        dropped = srv.spawn([sys.executable, "-m", "ipykernel_launcher", "-f", conn2], execute.kernel_env(lay, "y"), ".")
+        dropped._conn.close()
+        deadline = time.monotonic() + 20
+        while not _gone(dropped.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(dropped.pid), "the kernel the build gave up on still runs"
+        assert kept.poll() is None and not _gone(kept.pid), "the other kernel is untouched"
+    finally:
+        srv.close()

@@ -8,7 +8,8 @@ that kernel with the job's own environment, working directory and connection fil
 * Protocol: one Unix-socket connection per kernel. The build sends one JSON line (``argv``,
   ``env``, ``cwd``); the server answers ``{"pid": N}`` and, when that child exits,
   ``{"exit": code}`` (``Popen.returncode`` convention) and closes the connection; a fork that
-  fails is answered ``{"error": ...}``; a bad request is just closed.
+  fails is answered ``{"error": ...}``; a bad request is just closed. A build that closes a
+  kernel's connection first has given up on it (say, its answer was garbled): the server kills it.
 * It forks only from its one thread (it checks that preloading started none): a fork copies
   every lock as it is, and a thread holding one would leave it held in the child for ever.
 * Lifetime: the server runs in a session of its own (a Ctrl-C or a signal to the build's
@@ -108,13 +109,20 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)  # the build reads our stderr only if we fail to start
     os.close(devnull)
+    hung_up: set[int] = set()  # kernels whose build side closed its connection: killed, not yet reaped
     try:
         while True:
-            readable, _, _ = select.select([listener, 0, wake_r], [], [])
+            watched = [conn for pid, conn in children.items() if pid not in hung_up]
+            readable, _, _ = select.select([listener, 0, wake_r, *watched], [], [])
             if wake_r in readable:
                 os.read(wake_r, 4096)
             if 0 in readable and not os.read(0, 4096):
                 break  # the build closed our stdin, or died
+            for pid, conn in list(children.items()):
+                if conn in readable and pid not in hung_up:  # the build sends nothing after its request:
+                    hung_up.add(pid)                          # this is its hang-up (it gave up on the kernel)
+                    _kill(pid)
+            hung_up &= children.keys()
             if listener in readable:
                 try:
                     conn, _ = listener.accept()
@@ -212,16 +220,20 @@ def _ended(children: dict, pid: int, status: int) -> None:
         conn.close()
 
 
+def _kill(pid: int) -> None:
+    """Kill a kernel: its process group, or itself if it had no time to make one."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except OSError:
+            continue
+
+
 def _shutdown(children: dict) -> None:
-    """Kill every kernel still running (its process group, or itself if it had no time to
-    make one) and wait for each."""
+    """Kill every kernel still running and wait for each."""
     for pid in list(children):
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-                break
-            except OSError:
-                continue
+        _kill(pid)
     while children:
         try:
             pid, status = os.waitpid(-1, 0)
