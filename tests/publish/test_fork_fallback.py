@@ -29,12 +29,13 @@ SABOTAGE = {
 }
 
 # In a forked kernel the parent is the server; in a kernel started the usual way it is the
-# build itself, which this cell must leave alone.
+# build itself, which this cell must leave alone. The forked kernel dies with its server.
 KILL_THE_SERVER = """
-import os, signal
+import os, signal, time
 with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:
     if b"helpers.publish.forkserver" in f.read():
         os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(60)
 x = 2
 """
 
@@ -47,6 +48,8 @@ def _build(desk_root, monkeypatch, tmp_path, failure: str, capfd):
     sabotage.mkdir()
     (sabotage / "desk_sabotage.py").write_text(SABOTAGE.get(failure, "\n"))
 
+    servers = []
+
     def start(env, cwd, **_):
         if failure == "start raises":
             raise RuntimeError("something nobody expected")
@@ -55,20 +58,28 @@ def _build(desk_root, monkeypatch, tmp_path, failure: str, capfd):
         if failure == "server gone":
             os.kill(server.proc.pid, signal.SIGKILL)
             server.proc.wait()
+        servers.append(server)
         return server
+
+    logged: list[str] = []
+
+    def log(line: str) -> None:
+        logged.append(line)
+        if failure == "server dies after the last kernel started" and line.startswith("built 02-second"):
+            os.kill(servers[0].proc.pid, signal.SIGKILL)
 
     monkeypatch.setattr(kernels.ForkServer, "start", staticmethod(start))
     nbs = desk_root / "notebooks"
     write_notebook(nbs / "01-plain.ipynb", plain_notebook())
     body = KILL_THE_SERVER if failure == "server dies under a kernel" else "x = 2"
     write_notebook(nbs / "02-second.ipynb", notebook([("md", "# Second 第二"), ("code", body)]))
-    logged: list[str] = []
-    result = build.build(root=desk_root, fork=True, log=logged.append)
+    result = build.build(root=desk_root, fork=True, log=log)
     return result, logged, capfd.readouterr().err
 
 
 @pytest.mark.parametrize("failure", ["start", "start raises", "fork", "protocol", "kernel dies early",
-                                     "server gone", "server dies under a kernel"])
+                                     "server gone", "server dies under a kernel",
+                                     "server dies after the last kernel started"])
 def test_a_failing_fork_server_costs_one_log_line_not_a_report(desk_root, monkeypatch, tmp_path, capfd, failure):
     result, logged, stderr = _build(desk_root, monkeypatch, tmp_path, failure, capfd)
     assert result.failures == [] and sorted(result.executed) == ["01-plain.html", "02-second.html"]

@@ -113,6 +113,9 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, 
         return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server)
     finally:
         if server is not None and (srv := await server) is not None:
+            # A server that died when no job was asking it still gets its line.
+            if srv.proc.poll() is not None and srv.give_up(f"it exited with code {srv.proc.returncode}"):
+                log(fork_off(srv.failure))
             try:
                 await asyncio.to_thread(srv.close)
             except Exception as e:
