@@ -8,7 +8,7 @@ Run from anywhere: ``.venv/bin/python benchmarks/corpus.py`` (add ``-v`` to list
 * Ledger ("core"): the figures of each gold piece (a figure belongs to the piece its first
   character is in) against the gold figures, matched on value (or the bounds of a figure
   without a value), unit as printed and qualifier; precision, recall, F1 per outlet and in total.
-* Beside it: the desk's own page (the hand-read table of ``tests/test_ledger.py``: id, surface,
+* Beside it: the desk's own page (the hand-read table of ``tests/figures/test_ledger.py``: id, surface,
   value, unit, qualifier all right), and a peer baseline on the same corpus text: cn2an (what a
   newsroom would otherwise reach for) turning Chinese numerals into Arabic, then a number followed
   by one of the desk's own units is a figure (万/亿 scale it; the qualifier is always exact,
@@ -27,16 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers import ledger  # noqa: E402
-
-try:                                    # the staged layout (helpers.page.reading)
-    from helpers.page.reading import read_page  # type: ignore[import-not-found]  # noqa: E402
-except ImportError:                     # the flat layout
-    from helpers.source import read_page  # noqa: E402
-try:
-    from helpers.page.reading import load_page  # type: ignore[import-not-found]  # noqa: E402
-except ImportError:
-    from helpers.source import load_page  # noqa: E402
+from helpers.figures import ledger, vocabulary  # noqa: E402
+from helpers.page import load_page, read_page  # noqa: E402
 
 
 def _module(name: str, path: Path):
@@ -90,7 +82,7 @@ def baseline() -> corpus.Score | None:
         import cn2an
     except ImportError:
         return None
-    units = sorted(set(ledger.UNITS), key=len, reverse=True)
+    units = sorted(set(vocabulary.UNITS), key=len, reverse=True)
     unit_re = re.compile("|".join(re.escape(u) for u in units))
     total = corpus.Score()
     for gp in corpus.load():
@@ -109,7 +101,7 @@ def baseline() -> corpus.Score | None:
 
 
 def seed_page() -> tuple[int, int, int]:
-    table = _module("desk_test_ledger_table", ROOT / "tests" / "test_ledger.py").PAGE
+    table = _module("desk_test_ledger_table", ROOT / "tests" / "figures" / "test_ledger.py").PAGE
     page = load_page()
     figs = {f.id: f for f in ledger.figures_of_page(page)}
     right = sum(1 for fid, surface, value, unit, qualifier, *_ in table

@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from helpers.page import layout
 from helpers.page.bylines import Credits, parse_byline
 from helpers.page.model import Article, Part, Passage
 
@@ -63,16 +64,20 @@ SENTENCE_END = "。！？!?"              # a caption holds at most one of these
 IN_SENTENCE = ",，。；;：:"             # a heading holds none of these
 HEADING_MAX = 40
 CAPTION_MAX = 60
-KICKER_LABELS = ("核心提示", "内容提要", "编者按", "导读")
+HEADLINE_LINES = 3                     # 引题, 主题, 副题
+# The words and patterns a page prints around its pieces (datelines, byline role words, credit
+# words, kicker labels, byline markers) are data: ``data/vocab/layout.csv``, read by
+# ``helpers.layout``. What stays here is shape: lengths and punctuation.
+PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*(?:[摄攝]影[报報]道|[摄攝])\s*[)）]\s*$")
 
-# Role words and datelines are matched in Simplified and Traditional forms (本报讯/本報訊).
-DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*"
-                         r"([(（](?:[^()（）\n]|[(（][^()（）\n]*[)）])*[)）])?\s*")
-BYLINE_LINE_RE = re.compile(
-    r"^[□■◇◆]?\s*(?:(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習]|[实實][习習]|[摄攝]影)?[记記]者"
-    r"|(?:特[约約])?通[讯訊][员員]|[实實][习習]生|[摄攝]影)"
-)
-PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*[摄攝]\s*[)）]\s*$")
+
+def _kickers() -> tuple[str, ...]:
+    return layout.vocab().kickers
+
+
+def _dateline(s: str) -> re.Match | None:
+    """A dateline opening the block: group 1 the dateline, group 2 its byline (or None)."""
+    return layout.vocab().dateline.match(s)
 
 
 def _is_final(s: str) -> bool:
@@ -82,11 +87,23 @@ def _is_final(s: str) -> bool:
 
 
 def _is_byline_line(s: str) -> bool:
-    return bool(BYLINE_LINE_RE.match(s)) and len(s) <= CAPTION_MAX and not any(c in s for c in "。，,")
+    return layout.is_byline(s)
+
+
+def _is_credit_line(s: str) -> bool:
+    """A byline line that is a photo credit (``新华社记者 颜麟蕴 摄``, ``孙忠靖摄``, ``(… 摄影报道)``):
+    it closes what stands above it, it never opens a piece."""
+    return _is_byline_line(s) and layout.is_photo_credit(s)
 
 
 def _is_structural_text(s: str) -> bool:
-    return s in KICKER_LABELS or bool(DATELINE_RE.match(s)) or _is_byline_line(s)
+    return s in _kickers() or bool(_dateline(s)) or _is_byline_line(s)
+
+
+def _is_opener(s: str) -> bool:
+    """A block that opens a piece right under its headline: a dateline paragraph, a byline line
+    (not a photo credit, which closes) or a kicker label."""
+    return s in _kickers() or bool(_dateline(s)) or (_is_byline_line(s) and not _is_credit_line(s))
 
 
 def _is_heading_shaped(s: str) -> bool:
@@ -95,6 +112,19 @@ def _is_heading_shaped(s: str) -> bool:
     return (
         0 < len(s) <= HEADING_MAX
         and not any(c in body for c in IN_SENTENCE + "！？!?")
+        and not _is_structural_text(s)
+    )
+
+
+def _is_headline_shaped(s: str) -> bool:
+    """Looser than heading-shaped, for a line that other signals already mark as a headline
+    (a dateline under it, the top of the page, a byline above it): one comma or colon inside
+    is allowed (``手术扎堆，“浙二”昨61台``, ``李强：…``), but it may not end a sentence."""
+    core = s.rstrip().rstrip(CLOSERS)
+    return (
+        0 < len(s) <= HEADING_MAX
+        and sum(c in IN_SENTENCE for c in core) <= 1
+        and core[-1:] not in tuple("。；;：:，,、…")
         and not _is_structural_text(s)
     )
 
@@ -113,8 +143,6 @@ def _is_caption_shaped(s: str) -> bool:
 def _is_photo_item(s: str) -> bool:
     """A stand-alone photo story: longer than a caption and ending in a photo credit."""
     return bool(PHOTO_CREDIT_RE.search(s)) and not _is_caption_shaped(s)
-
-
 
 
 # ---------------------------------------------------------------------------------------
@@ -161,20 +189,43 @@ class _Draft:
 
     kind: str = "article"
     headline: Passage | None = None
+    headline_more: list[Passage] = field(default_factory=list)   # further lines of a 引题/主题/副题 block
     label: Passage | None = None             # the 核心提示 line itself
     kicker: list[Passage] = field(default_factory=list)
     byline_line: Passage | None = None
     subheads: list[Passage] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
     captions: list[Passage] = field(default_factory=list)
+    layout_only: bool = False                # its start was read from the layout alone
 
 
 class _Splitter:
-    """Walks the blocks once, deciding each block's role from its shape and neighbours."""
+    """Walks the blocks once, deciding each block's role from its shape and neighbours.
+
+    Before the walk, ``_plan`` decides in one pass which blocks are headlines (a block of one to
+    ``HEADLINE_LINES`` short lines) and on what basis:
+
+    * ``top``: the first block of the page;
+    * ``opener``: a dateline paragraph, a byline line or a kicker label follows;
+    * ``after close``: the block above closes a piece: a byline or credit line standing alone
+      (``(记者…)``, ``新华社记者 … 摄``), a paragraph ending in a byline or credit
+      (``…(澎湃新闻记者 邵冰燕)``, ``…本报记者 肖金雄 摄``), a photo item;
+    * ``layout``: nothing but the shape says so: a heading-shaped block between a finished
+      paragraph and running text, in a piece that is not a feature (a feature, with a kicker
+      label or a byline inside it, or subheads already, has subheads instead). Such a piece is
+      flagged (``Article.layout_only``): its start is a guess to check.
+
+    A block that follows a closing byline starts a new piece even without a headline (a photo
+    item, an untitled brief).
+    """
 
     def __init__(self, text: str):
         self.blocks = _blocks(text)
         self.n = len(self.blocks)
+        self.heads: dict[int, tuple[int, str]] = {}     # first line → (last line, basis)
+        self.head_lines: set[int] = set()
+        self.fresh: set[int] = set()                    # untitled pieces starting after a closer
+        self._plan()
 
     def text(self, i: int) -> str:
         return self.blocks[i].text if 0 <= i < self.n else ""
@@ -182,24 +233,98 @@ class _Splitter:
     def big_gap(self, i: int) -> bool:
         return self.blocks[i].gap >= 2
 
-    def is_headline(self, i: int) -> bool:
-        if not _is_heading_shaped(self.text(i)):
-            return False
-        if i == 0:
+    # -- the plan ------------------------------------------------------------------------
+
+    def closes(self, i: int, kicker: bool) -> bool:
+        """Does block ``i`` end the piece it is in? (``kicker``: the piece has a kicker label, so
+        its byline line opens the body under the kicker.)"""
+        s = self.text(i)
+        if _is_photo_item(s):
             return True
-        return i + 1 < self.n and _is_structural_text(self.text(i + 1))
+        if _is_byline_line(s):
+            bracketed = s.lstrip(layout.vocab().markers).strip()[:1] in "(（"
+            if bracketed or _is_credit_line(s):
+                return True
+            # an unbracketed byline under running text, right above a headline-shaped line
+            return not kicker and i + 1 < self.n and _is_headline_shaped(self.text(i + 1))
+        return not _is_caption_shaped(s) and layout.credit_tail(s) is not None
+
+    def _group(self, i: int) -> int:
+        """The last line of the headline-shaped block starting at ``i``."""
+        last = i
+        while (last + 1 < self.n and last + 1 - i < HEADLINE_LINES and self.blocks[last + 1].gap <= 1
+               and _is_heading_shaped(self.text(last + 1))):
+            last += 1
+        return last
+
+    def _headline_at(self, i: int, feature: bool, after_close: bool) -> tuple[int, str] | None:
+        s = self.text(i)
+        if not _is_headline_shaped(s):
+            return None
+        last = self._group(i)
+        nxt = last + 1
+        following = self.text(nxt)
+        if nxt < self.n and _is_opener(following):
+            basis = "opener"
+        elif i == 0:
+            basis = "top"
+        elif after_close:
+            basis = "after close"
+        elif (not feature and _is_heading_shaped(s) and _is_final(self.text(i - 1)) and nxt < self.n
+              and not _is_structural_text(following) and not _is_heading_shaped(following)
+              and not _is_photo_item(following)):
+            basis = "layout"
+        else:
+            return None
+        if last > i and basis not in ("after close", "top") and (self.big_gap(i) or _is_final(self.text(i - 1))):
+            return None          # a caption printed over the headline, under running text
+        if basis != "opener" and last == i and nxt < self.n and _is_credit_line(following):
+            return None          # a caption over its photo credit
+        return last, basis
+
+    def _plan(self) -> None:
+        feature, kicker, body, after_close = False, False, False, False
+        i = 0
+        while i < self.n:
+            head = self._headline_at(i, feature, after_close)
+            if head is not None:
+                last, basis = head
+                self.heads[i] = head
+                self.head_lines.update(range(i, last + 1))
+                feature, kicker, body, after_close = False, False, False, False
+                i = last + 1
+                continue
+            s = self.text(i)
+            if after_close and not _is_caption_shaped(s):
+                self.fresh.add(i)
+                feature, kicker, body = False, False, False
+            if s in _kickers():
+                feature = kicker = True
+            elif _is_byline_line(s):
+                feature = feature or body
+            elif _is_heading_shaped(s) and i + 1 < self.n and not self.big_gap(i):
+                feature = feature or body     # a subhead: the piece is a feature
+            else:
+                body = True
+            after_close = self.closes(i, kicker)
+            i += 1
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def is_headline(self, i: int) -> bool:
+        return i in self.head_lines
 
     def is_structural(self, i: int) -> bool:
         """A block that can never continue a broken paragraph."""
         s = self.text(i)
-        return self.is_headline(i) or _is_structural_text(s) or _is_photo_item(s)
+        return self.is_headline(i) or _is_structural_text(s) or _is_photo_item(s) or i in self.fresh
 
     def is_loose_caption(self, i: int) -> bool:
         """A caption standing between paragraphs or just before a headline."""
         s = self.text(i)
         if not _is_caption_shaped(s) or i + 1 >= self.n or self.is_headline(i):
             return False
-        before_headline = self.is_headline(i + 1) and (self.big_gap(i) or _is_heading_shaped(s))
+        before_headline = i + 1 in self.heads and (self.big_gap(i) or _is_heading_shaped(s))
         return before_headline or (i > 0 and self.big_gap(i))
 
     def is_inner_caption(self, i: int) -> bool:
@@ -214,9 +339,11 @@ class _Splitter:
 
     def paragraph(self, i: int) -> tuple[Passage, list[Passage], int]:
         """The paragraph starting at block ``i``, joined across layout breaks; the captions
-        found inside it; the index of the next block."""
+        found inside it; the index of the next block. A paragraph that ends in a byline or
+        credit is complete, and no join crosses a headline, a byline or a dateline."""
         pieces, captions, j = [self.blocks[i].passage], [], i + 1
-        while not _is_final(pieces[-1].text) and j < self.n and not self.is_structural(j):
+        while (not _is_final(pieces[-1].text) and layout.credit_tail(pieces[-1].text) is None
+               and j < self.n and not self.is_structural(j)):
             if self.is_inner_caption(j):
                 captions.append(self.blocks[j].passage)
                 j += 1
@@ -239,11 +366,15 @@ class _Splitter:
         i = 0
         while i < self.n:
             b = self.blocks[i]
-            if self.is_headline(i):
-                cur = _Draft(headline=b.passage, captions=waiting)
+            if i in self.fresh:
+                cur = None
+            if i in self.heads:
+                last, basis = self.heads[i]
+                cur = _Draft(headline=b.passage, captions=waiting, layout_only=basis == "layout",
+                             headline_more=[self.blocks[k].passage for k in range(i + 1, last + 1)])
                 drafts.append(cur)
-                waiting, i = [], i + 1
-            elif b.text in KICKER_LABELS and current().label is None:
+                waiting, i = [], last + 1
+            elif b.text in _kickers() and current().label is None:
                 d, i = cur, i + 1
                 d.label = b.passage
                 while i < self.n and not self.is_structural(i) and not _is_heading_shaped(self.text(i)):
@@ -252,17 +383,18 @@ class _Splitter:
                     d.captions.extend(caps)
             elif _is_byline_line(b.text) and current().byline_line is None:
                 cur.byline_line, i = b.passage, i + 1
-            elif _is_photo_item(b.text):
+            elif _is_photo_item(b.text) and not (cur is not None and cur.headline is not None
+                                                 and not cur.paragraphs and i - 1 in self.head_lines):
                 cur = _Draft(kind="photo", paragraphs=[b.passage])
                 drafts.append(cur)
                 i += 1
             elif self.is_loose_caption(i):
-                (waiting if self.is_headline(i + 1) else current().captions).append(b.passage)
+                (waiting if i + 1 in self.heads else current().captions).append(b.passage)
                 i += 1
             elif _is_heading_shaped(b.text) and cur is not None and cur.kind == "article":
                 cur.subheads.append(b.passage)
                 i += 1
-            elif b.text in KICKER_LABELS or _is_byline_line(b.text):
+            elif b.text in _kickers() or _is_byline_line(b.text):
                 current().paragraphs.append(b.passage)      # a second one: kept, never joined
                 i += 1
             else:
@@ -277,13 +409,14 @@ class _Splitter:
 
 def _pull_credits(d: _Draft) -> tuple[Passage | None, list[Passage], list[Passage]]:
     """Dateline, bylines (in page order) and the paragraphs with them cut out. A dateline's
-    byline opens the first paragraph; a photo item's credit closes it; a byline line stands
-    alone. None is dropped: an article may show several, all are kept."""
+    byline opens the first paragraph; a photo item's credit closes it; a byline or credit
+    closing the last paragraph is cut from it; a byline line stands alone. None is dropped: an
+    article may show several, all are kept."""
     paragraphs = list(d.paragraphs)
     dateline, bylines = None, []
     if paragraphs:
         first = paragraphs[0]
-        m = DATELINE_RE.match(first.text) if d.kind == "article" else None
+        m = _dateline(first.text) if d.kind == "article" else None
         if m:
             dateline = first.slice(*m.span(1))
             if m.group(2):
@@ -294,6 +427,12 @@ def _pull_credits(d: _Draft) -> tuple[Passage | None, list[Passage], list[Passag
             credit = first.slice(*m.span()).strip()
             bylines.append(credit)
             paragraphs[0] = first.slice(0, m.start()).strip()
+    if d.kind == "article" and paragraphs and paragraphs[-1].text:
+        last = paragraphs[-1]
+        span = layout.credit_tail(last.text)
+        if span is not None:
+            bylines.append(last.slice(*span).strip())
+            paragraphs[-1] = last.slice(0, span[0]).strip()
     if d.byline_line is not None:
         bylines.append(d.byline_line)
     bylines.sort(key=lambda p: p.offsets[0])
@@ -325,6 +464,7 @@ def _finish(d: _Draft, number: int) -> Article:
         parts.append(Part("dateline", dateline))
     if d.headline is not None:
         parts.append(Part("headline", d.headline))
+        parts += [Part("headline", p) for p in d.headline_more]
     if d.label is not None:
         parts.append(Part("label", d.label))
     parts += [Part("kicker", p) for p in d.kicker]
@@ -335,7 +475,7 @@ def _finish(d: _Draft, number: int) -> Article:
     return Article(
         id=f"a{number:02d}",
         kind=d.kind,
-        headline=d.headline.text if d.headline else "",
+        headline=" ".join(p.text for p in [d.headline, *d.headline_more]) if d.headline else "",
         subheads=tuple(p.text for p in d.subheads),
         kicker="\n".join(p.text for p in d.kicker),
         byline=" ".join(b.text for b in bylines),
@@ -350,6 +490,7 @@ def _finish(d: _Draft, number: int) -> Article:
         end=max(max(p.passage.offsets) + 1 for p in parts),
         parts=tuple(parts),
         byline_unparsed=credits.unparsed,
+        layout_only=d.layout_only,
     )
 
 
