@@ -19,19 +19,31 @@ How a page is read (the rules are about shapes, never about this page's sentence
 
 * A *block* is one non-blank line. The number of blank lines before it is its *gap*;
   a gap of two or more (a *big gap*) is where the layout jumped: a new column, a photo box.
-* A *headline* is a heading-shaped block (short, no in-sentence punctuation) whose next
-  block opens the article: a dateline (``本报讯…``), a byline line (``□融媒体记者 …``) or a
-  kicker label (``核心提示``). The first block of a page, if heading-shaped, is a headline too.
-  An article is recognised by that opening; a page with none is one untitled article.
+* A *headline* is a block of one to three short lines (引题, 主题, 副题; heading-shaped, the
+  first may hold one comma or colon) that some signal marks as the top of a piece: the block
+  under it opens the article (a dateline: 本报讯…, 新华社…电, 据新华社…电, 中新社…电, 中国甘肃网…讯,
+  金山网讯; a byline line: □融媒体记者 …, 川观新闻记者 …; a kicker label: 核心提示), it is the top of
+  the page, or the block above it closed the previous piece (a byline or credit standing alone:
+  ``(记者…通讯员…)``, ``新华社记者 … 摄``, ``孙忠靖摄``; a byline line right above the headline; a
+  paragraph ending in a credit: ``…本报记者 肖金雄 摄``, ``…(澎湃新闻记者 邵冰燕)``; a photo item).
+  Failing all of these, a heading-shaped line between a finished paragraph and running text,
+  outside a feature (a piece with a kicker, a byline inside it, or subheads), is taken for a
+  headline *from the layout alone* and its piece is flagged (``Article.layout_only``: "split by
+  layout only: check"). The datelines, byline role words, credit words and kicker labels are
+  data (``data/vocab/layout.csv``, read by ``helpers.page.layout``).
+* A block that follows a closing byline or credit starts a new piece even without a headline
+  (an untitled photo item or brief).
 * A *paragraph* that does not end in sentence-final punctuation (``。！？…；：`` and the like,
-  closing quotes allowed after) was broken by the layout: it is joined with the next prose
-  block. A caption-shaped block sitting between the two halves (after a big gap, or with no
-  punctuation at all) is lifted out as a caption of the same article. Limitation: on a page
+  closing quotes allowed after) or in a byline or credit was broken by the layout: it is joined
+  with the next prose block, never across a headline, a dateline or a byline. A caption-shaped
+  block sitting between the two halves (after a big gap, or with no punctuation at all) is
+  lifted out as a caption of the same article. Limitation: on a page
   with no big gaps, a punctuated one-sentence caption between the halves cannot be told from
   the continuation and is joined as text.
 * A *caption* is a short single-sentence block. Standing after a big gap it is a caption of
   the article it sits in; a caption printed just before a headline belongs to that headline's
-  article. A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the
+  article (so a heading-shaped line over a headline, under running text, is a caption, not a
+  引题: a two-line headline is recognised at the top of the page or after a closing byline). A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the
   article's photographers.
 * A *photo item* is a block longer than a caption that ends with a photo credit: it stands
   alone as a piece of kind ``photo`` with no headline (none is invented).
