@@ -28,6 +28,7 @@ from helpers.figures.vocabulary import (
     CLAUSE_END,
     CONTINUATION,
     CORE_RE,
+    KILO_UNITS,
     MAX_CN_NUMERAL,
     MAX_NAME_QUOTE,
     QUOTES,
@@ -190,6 +191,8 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
     """The figure whose numeral core is ``m`` (or None), and where to search next."""
     norm = ctx.norm
     core, s, e = m.group(), m.start(), m.end()
+    if len(core) > 1 and core.endswith("千") and norm.startswith(KILO_UNITS, e - 1):
+        core, e = core[:-1], e - 1          # 133.9万千瓦, 六十四亿千瓦小时: 千 is part of the unit
     if ctx.in_name_quote(s):
         return None, _skip_quote(ctx, s)
     if core == "首":

@@ -38,7 +38,17 @@ PREFIX_BLOCKERS = {"近": set("最附靠临就贴亲"), "约": set("预签节公
                    "超": set("赶高"), "逾": set()}
 SUFFIX_QUALIFIERS = {"以上": "at_least", "以下": "at_most", "以内": "at_most", "左右": "about"}
 RANGE_SEPARATORS = ("——", "—", "–", "-", "－", "~", "～", "〜", "至", "到")
-ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记")
+ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记", "第一产业", "第二产业", "第三产业", "第一课")
+# An ordinal in the name of an institution is a name (市第十八小学, 附属第二医院), not a figure.
+ORDINAL_NAME_RE = re.compile(r"第[\d一二三四五六七八九十百]+(?:人民|中心|实验)?(?:小学|中学|高级中学|医院|幼儿园|监狱)")
+# A clock time is not a figure: 14时30分许, 上午9时许, 下午2时, 上午10点到12点, 7点多 (8:30 is a code).
+CLOCK_HOUR_RE = re.compile(r"[时点](?![代期间候尚光刻机段])")
+CLOCK_POINT_BEFORE = ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "晚", "早", "到", "至")
+CLOCK_POINT_AFTER = re.compile(r"点(?:多|半|许|钟|整|前|后|左右|到|至|\d)")
+# Units that begin with 千 (千瓦, 千瓦时, 千米, 千克): there 千 is part of the unit, not a magnitude.
+KILO_UNITS = tuple(u for u in UNITS if u.startswith("千"))
+# Within (内) after a span of time is a ceiling: 在1小时内, 两小时内, 3天内.
+WITHIN = "内"
 FIRST_UNITS = set("届次批个家位座台条场期轮款")
 DATE_PARTS = ("上旬", "中旬", "下旬", "初", "底", "末")
 
