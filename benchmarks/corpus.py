@@ -49,12 +49,15 @@ def desk(verbose: bool) -> tuple[dict[str, corpus.Score], corpus.Score]:
         page = read_page(gp.path)
         found = [(a.start, a.end, a.headline) for a in page.articles]
         cores: dict[int, list[tuple]] = defaultdict(list)
+        figs: dict[int, list] = defaultdict(list)
         for f in ledger.figures_of_page(page):
             piece = corpus.piece_of(gp, f.start)
             if piece is not None:
                 cores[piece.number].append(corpus.core_key(f.value, f.low, f.high, f.unit, f.qualifier))
+                figs[piece.number].append(f)
         for piece in gp.pieces:
             s = corpus.score_figures(piece, cores[piece.number])
+            s.tense_right, s.tense_checked = corpus.score_projected(piece, figs[piece.number])
             s.pieces = 1
             s.split_right = int(corpus.split_right(piece, found))
             by_outlet[piece.outlet].add(s)
@@ -122,6 +125,7 @@ def main() -> None:
         print(f"{outlet[:42]:44}{s.split_right:>4}/{s.pieces:<3}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}")
     print(f"{'TOTAL (desk)':44}{total.split_right:>4}/{total.pieces:<3}{total.precision:>7.3f}"
           f"{total.recall:>7.3f}{total.f1:>7.3f}")
+    print(f"{'  projected flag right (figures found as printed)':52}{total.tense_right}/{total.tense_checked}")
     base = baseline()
     if base is None:
         print("peer baseline: cn2an is not installed")

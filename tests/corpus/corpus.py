@@ -112,6 +112,8 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tense_right: int = 0      # projected flag as in the gold, among figures found with the gold's surface
+    tense_checked: int = 0
 
     def add(self, other: Score) -> None:
         self.pieces += other.pieces
@@ -119,6 +121,8 @@ class Score:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+        self.tense_right += other.tense_right
+        self.tense_checked += other.tense_checked
 
     @property
     def precision(self) -> float:
@@ -159,3 +163,18 @@ def mismatches(piece: GoldPiece, cores: list[tuple]) -> tuple[list[tuple], list[
     gold = Counter(f.core for f in piece.figures)
     got = Counter(cores)
     return sorted((gold - got).elements(), key=str), sorted((got - gold).elements(), key=str)
+
+
+def score_projected(piece: GoldPiece, found) -> tuple[int, int]:
+    """(right, checked): for each gold figure, the first unused figure found in the piece with the
+    same surface; is its ``projected`` flag the gold's?"""
+    pool = list(found)
+    right = checked = 0
+    for g in piece.figures:
+        f = next((f for f in pool if f.surface == g.surface), None)
+        if f is None:
+            continue
+        pool.remove(f)
+        checked += 1
+        right += bool(f.projected) == g.projected
+    return right, checked

@@ -117,7 +117,8 @@ def test_pieces_marked_only_by_layout_are_flagged_and_the_rest_are_not():
                        ("c05-power-freight", "国家铁路5月货物发送量创新高"),
                        ("c06-health-schools", "1-7月规模以上工业企业利润增长17.1%"),
                        ("c08-mixed", "鄱阳湖决口抢险"),
-                       ("c08-mixed", "医生张娟 被逼到墙角")}
+                       ("c08-mixed", "医生张娟 被逼到墙角"),
+                       ("c09-investment", "省重点项目超额完成投资计划")}
     assert not any(a.layout_only for a in manifest.load_page().articles)
 
 
