@@ -62,7 +62,19 @@ _TRADITIONAL_PAIRS = ("個个 棟栋 戶户 輛辆 條条 場场 項项 臺台 �
                       "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记")
 TRADITIONAL = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
 
-FUTURE_WIDE = re.compile(r"预计|计划|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
+FUTURE_WIDE = re.compile(r"预计|预期目标|预测|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
+# 计划 makes the figures after it in its sentence plans (年度计划投资130.16亿元, 计划新建5所学校,将近900人
+# 受益), but not as a noun: after 完成/占 in its clause (完成年度计划的68.68%, 占年度计划116.69%), or
+# with 的 between it and a figure of its clause (完成年度计划投资的82%); and not a figure whose own
+# clause says it is already so (现有12所, 1~7月完成投资343.19亿元, 占年度投资计划的44.51%).
+PLAN = re.compile(r"计划(?![的书表中内里、，,；;。])")
+PLAN_NOUN_BEFORE = re.compile(r"完成|占|超额")
+ACTUAL = re.compile(r"现有|完成|累计|已|实际|目前|占")
+# A wide marker inside a sentence governs up to the next ；; only one that opens the sentence
+# (预计1-9月，…；…；…) governs all of it. Up to this many characters in counts as opening it.
+WIDE_OPENS_SENTENCE = 3
+# What was, not what will be: 将从原来6个小时压缩到约4小时.
+FORMERLY = ("原来", "原有", "原")
 FUTURE_WILL = re.compile(r"(?<!即)将(?![近军领士来])|即将")
 # The same markers, precomputed once per text (see ``_Context.projected``): every start of a
 # wide marker (overlapping ones too) with its end, and every 将 that is a future 将 whatever follows.
