@@ -47,10 +47,13 @@ def test_gold_figures_are_printed_in_their_piece_in_order(piece):
 @pytest.mark.parametrize("piece", PIECES, ids=lambda p: f"{p.page}-{p.number}")
 def test_gold_bounds_follow_the_qualifier(piece):
     """The ledger's documented rule: exact → both bounds; floor → low; ceiling → high; about →
-    none (or the two ends of a pair such as 七八千); range → the two ends and no value."""
+    none (or the two ends of a pair such as 七八千; a vague count such as 数十个 has neither value
+    nor bounds); range → the two ends and no value."""
     for f in piece.figures:
         assert f.qualifier in QUALIFIERS
-        if f.qualifier == "range" or f.value is None:
+        if f.qualifier == "about" and f.value is None and f.low is None:
+            assert f.high is None, f
+        elif f.qualifier == "range" or f.value is None:
             assert f.value is None and f.low is not None and f.high is not None and f.low < f.high, f
         elif f.qualifier == "exact":
             assert f.low == f.high == f.value, f
@@ -118,7 +121,8 @@ def test_pieces_marked_only_by_layout_are_flagged_and_the_rest_are_not():
                        ("c06-health-schools", "1-7月规模以上工业企业利润增长17.1%"),
                        ("c08-mixed", "鄱阳湖决口抢险"),
                        ("c08-mixed", "医生张娟 被逼到墙角"),
-                       ("c09-investment", "省重点项目超额完成投资计划")}
+                       ("c09-investment", "省重点项目超额完成投资计划"),
+                       ("c10-media-sports", "中韩战记者报道人数再创纪录")}
     assert not any(a.layout_only for a in manifest.load_page().articles)
 
 

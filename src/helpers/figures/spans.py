@@ -15,6 +15,8 @@ from helpers.figures.numerals import CN_CHARS, CN_DIGITS, DIGIT, MAGNITUDE
 from helpers.figures.vocabulary import (
     _CODE_NEIGHBOURS,
     CLOCK_HOUR_RE,
+    OVER,
+    OVER_BLOCKERS,
     CLOCK_POINT_AFTER,
     CLOCK_POINT_BEFORE,
     ORDINAL_NAME_RE,
@@ -273,6 +275,9 @@ def _read_left(norm: str, p: _Parse) -> None:
         return
     m = _PREFIX_RE.search(norm, max(0, s - 3), s)
     if not m:
+        if (s and norm[s - 1] == OVER and norm[s:s + 1] in MAGNITUDE and p.qualifier == "exact"
+                and not (s > 1 and norm[s - 2] in OVER_BLOCKERS)):
+            p.qualifier, p.start = "more_than", s - 1        # 过百名: over a hundred
         return
     word, k = m.group(), m.start()
     if k and norm[k - 1] in PREFIX_BLOCKERS.get(word, ()):
@@ -313,8 +318,8 @@ def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
 
 
 def _more_than_prefix(norm: str, p: _Parse) -> bool:
-    """逾百人, 超千万元, 近千名: a bare magnitude after 逾/超/近 reads as one of it."""
-    return (p.qualifier == "more_than" and norm[p.start] in "逾超") or (p.qualifier == "nearly" and norm[p.start] in "近将接")
+    """逾百人, 超千万元, 近千名, 过百名: a bare magnitude after 逾/超/近/过 reads as one of it."""
+    return (p.qualifier == "more_than" and norm[p.start] in "逾超过") or (p.qualifier == "nearly" and norm[p.start] in "近将接")
 
 
 def _is_clock(norm: str, p: _Parse) -> bool:

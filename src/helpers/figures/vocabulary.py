@@ -47,6 +47,9 @@ CLOCK_POINT_BEFORE = ("上午", "下午", "中午", "晚上", "早上", "凌晨"
 CLOCK_POINT_AFTER = re.compile(r"点(?:多|半|许|钟|整|前|后|左右|到|至|\d)")
 # Units that begin with 千 (千瓦, 千瓦时, 千米, 千克): there 千 is part of the unit, not a magnitude.
 KILO_UNITS = tuple(u for u in UNITS if u.startswith("千"))
+# 过 before a bare magnitude is "over": 过百名, 过万人 (not after 超/经/度… where 过 is part of a word).
+OVER = "过"
+OVER_BLOCKERS = set("超经通度越穿跨错路不")
 # Within (内) after a span of time is a ceiling: 在1小时内, 两小时内, 3天内.
 WITHIN = "内"
 FIRST_UNITS = set("届次批个家位座台条场期轮款")
