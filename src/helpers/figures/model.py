@@ -21,7 +21,7 @@ Columns (``Figure`` attributes, in DataFrame order):
   nearly (近 将近 接近), about (约 大约 左右; also 七八个-style pairs), at_most (以下 以内
   不足 不超过 不到 低于 少于 最多; 内 after a span of time: 在1小时内), range (10—15份, 3至5年,
   4℃~12℃, 16~18日, 7月16日-24日). Two qualifiers: 大约1.2万多人次 is about (the softer one).
-  近千名, 逾百人: a bare magnitude after 近/逾/超 is one of it.
+  近千名, 逾百人, 过百名: a bare magnitude after 近/逾/超/过 is one of it.
   达 高达 多达 共 共计 累计 各 are exact (they state the figure).
   Vague counts (数十人, 几十个, 十几个, 二十几人, 上千人) are kept as ``about`` with no value and
   no bounds: the paper gives no number and we invent none (``Quantity.from_figure`` refuses
