@@ -37,14 +37,15 @@ How a page is read (the rules are about shapes, never about this page's sentence
   closing quotes allowed after) or in a byline or credit was broken by the layout: it is joined
   with the next prose block, never across a headline, a dateline or a byline. A caption-shaped
   block sitting between the two halves (after a big gap, or with no punctuation at all) is
-  lifted out as a caption of the same article. Limitation: on a page
-  with no big gaps, a punctuated one-sentence caption between the halves cannot be told from
-  the continuation and is joined as text.
+  lifted out as a caption of the same article. Limitation: on a page with no big gaps, a
+  punctuated one-sentence caption between the halves cannot be told from the continuation
+  and is joined as text.
 * A *caption* is a short single-sentence block. Standing after a big gap it is a caption of
   the article it sits in; a caption printed just before a headline belongs to that headline's
   article (so a heading-shaped line over a headline, under running text, is a caption, not a
-  引题: a two-line headline is recognised at the top of the page or after a closing byline). A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the
-  article's photographers.
+  引题: a two-line headline is recognised at the top of the page or after a closing byline).
+  A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the article's
+  photographers.
 * A *photo item* is a block longer than a caption that ends with a photo credit: it stands
   alone as a piece of kind ``photo`` with no headline (none is invented).
 * Inside an article, a heading-shaped block is a subhead; ``核心提示`` opens the kicker, which
@@ -79,7 +80,7 @@ CAPTION_MAX = 60
 HEADLINE_LINES = 3                     # 引题, 主题, 副题
 # The words and patterns a page prints around its pieces (datelines, byline role words, credit
 # words, kicker labels, byline markers) are data: ``data/vocab/layout.csv``, read by
-# ``helpers.layout``. What stays here is shape: lengths and punctuation.
+# ``helpers.page.layout``. What stays here is shape: lengths and punctuation.
 PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*(?:[摄攝]影[报報]道|[摄攝])\s*[)）]\s*$")
 
 
