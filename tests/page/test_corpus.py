@@ -214,3 +214,18 @@ def test_a_new_papers_dateline_is_a_file_edit():
                                             "note": "a bracketed place dateline"}]
     assert not layout.vocab().dateline.match("【青溪快讯】近日")
     assert layout.from_rows(rows).dateline.match("【青溪快讯】近日").group(1) == "【青溪快讯】"
+
+
+@pytest.mark.parametrize("piece", PIECES, ids=lambda p: f"{p.page}-{p.number}")
+def test_gold_values_agree_with_their_arabic_surfaces(piece):
+    """An independent check of the hand-made gold: an Arabic number with 万/亿 after it is worth
+    the number times the magnitude (a 千 before 瓦/米/克/升 belongs to the unit); a date is
+    worth its last number."""
+    scale = {"": 1, "万": 10**4, "亿": 10**8, "万亿": 10**12}
+    for f in piece.figures:
+        numbers = list(re.finditer(r"(\d+(?:\.\d+)?)(万亿|万|亿)?", f.surface))
+        if not numbers or f.value is None or f.qualifier == "range":
+            continue
+        m = numbers[-1]                # a date's value is its finest part: 8月11日 → 11
+        expected = float(m.group(1)) * scale[m.group(2) or ""]
+        assert abs(f.value - expected) <= 1e-6 * max(1, expected), f
