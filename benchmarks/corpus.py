@@ -116,7 +116,7 @@ def main() -> None:
     verbose = "-v" in sys.argv[1:]
     by_outlet, total = desk(verbose)
     pages = corpus.load()
-    print(f"corpus: {len(pages)} assembled pages, {total.pieces} pieces, {len(by_outlet)} outlets, "
+    print(f"corpus: {len(pages)} assembled pages, {total.pieces} pieces, {len(by_outlet)} sources (outlet as credited), "
           f"{len({p.topic for gp in pages for p in gp.pieces})} topics, "
           f"{sum(len(p.figures) for gp in pages for p in gp.pieces)} gold figures")
     print(f"\n{'outlet':44}{'split':>8}{'P':>7}{'R':>7}{'F1':>7}")
