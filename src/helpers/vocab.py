@@ -20,6 +20,7 @@ COLUMNS = {
     "site_kinds": ("suffix", "kind"),
     "facility_types": ("head_noun", "type"),
     "township_suffixes": ("suffix",),
+    "layout": ("value", "kind", "role", "note"),
 }
 """The columns each vocabulary file must have, in order."""
 

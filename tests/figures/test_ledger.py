@@ -260,7 +260,7 @@ def test_adjacent_figures_split():
     ("预计明年接待游客10万人次。", [True]),
     ("去年接待游客10万人次。", [False]),
     ("将火苗迅速扑灭,共3人参加。", [False]),
-    ("计划新建5所学校,现有12所。", [True, True]),
+    ("计划新建5所学校,现有12所。", [True, False]),        # 现有: what is, not what is planned
     ("园区现有企业20家,明年将新增10家。", [False, True]),
     ("力争2025年产值突破1亿元。", [True, True]),
     ("待企業全部入駐投產後,產業園投資總額將超16.5億元。", [True]),
@@ -275,17 +275,42 @@ def test_projected(text, expected):
 
 def _projected_by_rescanning(text: str, start: int) -> bool:
     """The definition of ``projected``, the slow way: search the sentence head before the figure
-    for a wide marker, and its last clause for 将 (what the ledger precomputes once per text)."""
+    for a wide marker (not past a ；unless it opens the sentence), a plan (计划, not as a noun), and
+    its last clause for 将 (what the ledger precomputes once per text)."""
     norm = numbers.normalize(text).translate(vocabulary.TRADITIONAL)
     s0 = max((m.end() for m in vocabulary.SENTENCE_END.finditer(norm, 0, start)), default=0)
     head = norm[s0:start]
-    if vocabulary.FUTURE_WIDE.search(head):
+    if head.endswith(vocabulary.FORMERLY):
+        return False
+
+    def past_semicolon(j: int) -> bool:     # a marker inside the sentence stops at a ；
+        return j > vocabulary.WIDE_OPENS_SENTENCE and any(c in "；;" for c in head[j:])
+
+    if any(vocabulary.FUTURE_WIDE.match(head, j) and not past_semicolon(j) for j in range(len(head))):
         return True
-    clause = max((m.end() for m in vocabulary.CLAUSE_END.finditer(head)), default=0)
-    return bool(vocabulary.FUTURE_WILL.search(head[clause:]))
+
+    def clause_of(j: int) -> int:
+        return max((m.end() for m in vocabulary.CLAUSE_END.finditer(head, 0, j)), default=0)
+
+    clause = clause_of(len(head))
+    rest = norm[start:]
+    stop = min((m.start() for m in (vocabulary.CLAUSE_END.search(rest), vocabulary.SENTENCE_END.search(rest)) if m),
+               default=len(rest))
+    whole_clause = head[clause:] + rest[:stop]        # the figure's clause, before and after it
+    if vocabulary.FUTURE_WILL.search(head[clause:]):
+        return True
+    for m in vocabulary.PLAN.finditer(head):
+        same = clause_of(m.start()) == clause
+        if (not vocabulary.PLAN_NOUN_BEFORE.search(head[clause_of(m.start()):m.start()])
+                and not (same and "的" in head[m.start():])
+                and (same or not vocabulary.ACTUAL.search(whole_clause))
+                and not past_semicolon(m.start())):
+            return True
+    return False
 
 
-FUTURE_PIECES = st.sampled_from(["将", "將", "即", "近", "来", "军", "预计", "計劃", "模拟", "拟", "待", "后", "後",
+FUTURE_PIECES = st.sampled_from(["将", "將", "即", "近", "来", "军", "预计", "計劃", "计划", "的", "完成", "现有", "原来", "占",
+                                 "模拟", "拟", "待", "后", "後",
                                  "期待", "有望", "争取", "届时", "，", "；", "。", "\n", "、", "项目", "3个",
                                  "20家", "五人", "16.5亿元", "2024年", "超", "近900副", "约"])
 

@@ -63,6 +63,9 @@ EDGE_PAGES = {
     "test-one-piece": "\n\n测试新闻 一条消息\n\n本报讯(融媒体记者陈立)社工站开展义诊服务3次。\n",
     "test-emoji-headlines": "\n\n灯会开幕🏮 市民赏灯\n\n本报讯(融媒体记者陈立)台商区举办灯会,展出花灯300余盏。\n\n"
                             "新春快乐🎉 社工站送福\n\n本报讯(融媒体记者林晓)社工站送出春联50副。\n",
+    # The second piece has no dateline, byline or credit: only its shape says where it starts.
+    "test-layout-only": "\n\n灯会开幕 市民赏灯\n\n本报讯(融媒体记者陈立)台商区举办灯会,展出花灯300余盏。\n\n"
+                        "社工站送福进万家\n\n社工站在春节前送出春联50副,受到居民欢迎。\n",
 }
 
 
@@ -158,3 +161,11 @@ def test_emoji_headlines_do_not_break_the_chart(built):
     html = _report(built, "test-emoji-headlines")
     assert "灯会开幕🏮" in html      # the headline itself is kept in the tables
     assert 'id="chart-figures-per-piece"' in html  # and the chart is drawn with the emoji dropped from its labels
+
+
+@pytest.mark.slow
+def test_a_piece_split_by_layout_only_is_flagged(built):
+    """A piece whose start no dateline, byline or credit marks is named for checking, not merged."""
+    html = _report(built, "test-layout-only")
+    assert "Split by layout only: check" in html and "社工站送福进万家" in html
+    assert "Split by layout only" not in _report(built, NEW_SLUG)

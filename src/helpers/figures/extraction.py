@@ -24,10 +24,16 @@ from helpers.figures.spans import (
 )
 from helpers.figures.vocabulary import (
     _WIDE_AT,
+    ACTUAL,
+    FORMERLY,
+    PLAN,
+    PLAN_NOUN_BEFORE,
+    WIDE_OPENS_SENTENCE,
     _WILL_AT,
     CLAUSE_END,
     CONTINUATION,
     CORE_RE,
+    KILO_UNITS,
     MAX_CN_NUMERAL,
     MAX_NAME_QUOTE,
     QUOTES,
@@ -74,6 +80,8 @@ class _Context:
         wide = [(m.start(), m.end(1)) for m in _WIDE_AT.finditer(norm)]
         self.wide_starts, self.wide_ends = [w[0] for w in wide], [w[1] for w in wide]
         self.will = [m.start() for m in _WILL_AT.finditer(norm)]
+        self.plans = [m.start() for m in PLAN.finditer(norm)]
+        self.semicolons = [m.start() for m in re.finditer(r"[；;]", norm)]
         self.inherits = self._carried_will()
         self._sentences: dict[int, tuple[str, int, int]] = {}
 
@@ -104,19 +112,46 @@ class _Context:
         the comma-joined verb phrases after it); a marker must end by ``i``."""
         k = bisect.bisect_right(self.sentence_ends, i - 1)
         s0 = self.sentence_ends[k - 1] + 1 if k else 0
+        if self.norm.endswith(FORMERLY, 0, i):
+            return False                 # 从原来6个小时: what was
         w = bisect.bisect_left(self.wide_starts, s0)
         while w < len(self.wide_starts) and self.wide_starts[w] < i:
-            if self.wide_ends[w] <= i:
+            ws = self.wide_starts[w]
+            if self.wide_ends[w] <= i and (ws - s0 <= WIDE_OPENS_SENTENCE or not self._semicolon_between(ws, i)):
                 return True
             w += 1  # ends past i: only markers starting within the last 26 characters get here
         c = bisect.bisect_left(self.clause_ends, i) - 1
         clause = self.clause_ends[c] + 1 if c >= 0 and self.clause_ends[c] >= s0 else s0
+        w = bisect.bisect_left(self.plans, s0)
+        while w < len(self.plans) and self.plans[w] + 2 <= i:
+            at = self.plans[w]
+            pc = bisect.bisect_left(self.clause_ends, at) - 1
+            plan_clause = self.clause_ends[pc] + 1 if pc >= 0 and self.clause_ends[pc] >= s0 else s0
+            same_clause = plan_clause == clause
+            if (not PLAN_NOUN_BEFORE.search(self.norm, plan_clause, at)
+                    and not (same_clause and "的" in self.norm[at:i])
+                    and (same_clause or not ACTUAL.search(self.norm, clause, self._clause_end(i)))
+                    and (at - s0 <= WIDE_OPENS_SENTENCE or not self._semicolon_between(at, i))):
+                return True
+            w += 1
         w = bisect.bisect_left(self.will, clause)
         if w < len(self.will) and self.will[w] < i:
             return True
         if i > clause and self.norm[i - 1] == "将":  # 将 right before the figure: 将近 is its prefix
             return True
         return clause > s0 and self.inherits[c + 1]
+
+    def _clause_end(self, i: int) -> int:
+        """Where the clause holding ``norm[i]`` ends (its mark, a sentence end, or the text's end)."""
+        c = bisect.bisect_left(self.clause_ends, i)
+        k = bisect.bisect_left(self.sentence_ends, i)
+        ends = [x for x in (self.clause_ends[c] if c < len(self.clause_ends) else None,
+                            self.sentence_ends[k] if k < len(self.sentence_ends) else None) if x is not None]
+        return min(ends, default=len(self.norm))
+
+    def _semicolon_between(self, a: int, b: int) -> bool:
+        k = bisect.bisect_left(self.semicolons, a)
+        return k < len(self.semicolons) and self.semicolons[k] < b
 
     def _carried_will(self) -> list[bool]:
         """For clause k (after ``clause_ends[k-1]``; clause 0 opens the text): does a 将 of an
@@ -190,6 +225,8 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
     """The figure whose numeral core is ``m`` (or None), and where to search next."""
     norm = ctx.norm
     core, s, e = m.group(), m.start(), m.end()
+    if len(core) > 1 and core.endswith("千") and norm.startswith(KILO_UNITS, e - 1):
+        core, e = core[:-1], e - 1          # 133.9万千瓦, 六十四亿千瓦小时: 千 is part of the unit
     if ctx.in_name_quote(s):
         return None, _skip_quote(ctx, s)
     if core == "首":

@@ -10,13 +10,18 @@ return exactly one figure or fail loudly with the candidates.
 Columns (``Figure`` attributes, in DataFrame order):
 
 * ``value`` in base units (``16.5亿元`` → 1650000000, unit ``元``). Empty (NaN) for ranges:
-  a midpoint is not in the source; use ``low``/``high``.
+  a midpoint is not in the source; use ``low``/``high``. ``unit`` as printed: 万 and 亿 are
+  magnitudes, but a 千 before 瓦/米/克/升 is part of the unit (133.9万千瓦 → 1339000 千瓦, 36.4亿千瓦时
+  → 3640000000 千瓦时: power and energy stay apart); compound units stay whole (人公里, 吨公里,
+  毫米/小时, 个百分点), and measure words and Latin units are units (29站, 18.26万车, 33.8mm).
 * ``low``/``high``: the bounds the wording implies. exact → both = value; more_than /
   at_least → low = value; nearly / at_most → high = value; about → both empty (the paper
   gives no width, and we do not invent one); range → the two ends.
 * ``qualifier``: exact, more_than (超 超过 超出 突破 逾 多 余 高于; 30多万元 = more than 300000 元), at_least (以上 不少于 不低于 至少),
   nearly (近 将近 接近), about (约 大约 左右; also 七八个-style pairs), at_most (以下 以内
-  不足 不超过 不到 低于 少于 最多), range (10—15份, 3至5年, 4℃~12℃, 16~18日).
+  不足 不超过 不到 低于 少于 最多; 内 after a span of time: 在1小时内), range (10—15份, 3至5年,
+  4℃~12℃, 16~18日, 7月16日-24日). Two qualifiers: 大约1.2万多人次 is about (the softer one).
+  近千名, 逾百人, 过百名: a bare magnitude after 近/逾/超/过 is one of it.
   达 高达 多达 共 共计 累计 各 are exact (they state the figure).
   Vague counts (数十人, 几十个, 十几个, 二十几人, 上千人) are kept as ``about`` with no value and
   no bounds: the paper gives no number and we invent none (``Quantity.from_figure`` refuses
@@ -27,8 +32,11 @@ Columns (``Figure`` attributes, in DataFrame order):
 * ``kind``: amount (money), count, area, percent, date, duration, ordinal, other.
 * ``projected``: the sentence states it as future: 将 (in the figure's clause, or in an
   earlier clause of the sentence whose 将 carries into comma-joined verb phrases: 将投入约500万元,
-  新建停车位300个以上; see ``CONTINUATION``; never past a ；), or 预计 计划 拟
-  力争 有望 争取 届时 待…后 anywhere before it in the sentence.
+  新建停车位300个以上; see ``CONTINUATION``; never past a ；), or 预计 预期目标 预测 拟 力争 有望
+  争取 届时 待…后 before it in the sentence (past a ；only when the marker opens the sentence:
+  预计1-9月，…；…), or 计划 before it in the sentence, not as a noun (完成/占…计划, 计划…的 N) and
+  not into a later clause that states a fact (现有, 完成, 累计, 已, 实际, 目前, 占). A figure right
+  after 原来/原有/原 is what was, never projected.
 * extras: ``noun`` (a hint: the words right after the figure, else right before), ``date``
   (ISO 8601 form of a date figure, with EDTF's X for what the page leaves out: 2024, 2021-04,
   XXXX-01-26, XXXX-XX-16; chosen over ISO's "--01-26" because a cell starting with "-" is a
@@ -55,7 +63,9 @@ Decisions on what is *not* a figure (each tested):
 * 逢五、逢十 are a lunar schedule rule, not quantities (see ``helpers.lunar``).
 * Codes: digits touching ASCII letters or ``: / . _ @ #`` (5G, G356, 8:30), numbers with a
   leading zero (0595), and seven or more digits without a unit.
-* Idioms with ordinals: 第三方, 第一时间, 第一线, 第一书记.
+* Idioms with ordinals: 第三方, 第一时间, 第一线, 第一书记, 第一产业 (a sector), 第一课; an ordinal in
+  an institution's name (市第十八小学, 附属第二医院).
+* Clock times: 14时30分许, 上午9时许, 17时, 上午10点到12点, 7点多 (and 8:30, a code).
 """
 
 from __future__ import annotations

@@ -14,6 +14,13 @@ from helpers.figures.model import Figure
 from helpers.figures.numerals import CN_CHARS, CN_DIGITS, DIGIT, MAGNITUDE
 from helpers.figures.vocabulary import (
     _CODE_NEIGHBOURS,
+    CLOCK_HOUR_RE,
+    OVER,
+    OVER_BLOCKERS,
+    CLOCK_POINT_AFTER,
+    CLOCK_POINT_BEFORE,
+    ORDINAL_NAME_RE,
+    WITHIN,
     _PREFIX_RE,
     AREA,
     CN_UNSAFE_UNITS,
@@ -62,6 +69,8 @@ class _Parse:
 
 
 _UNIT_RE = re.compile("|".join(re.escape(u) for u in UNITS))
+# Units in Latin letters (mm): only as a whole word, so 5G stays a code.
+_ASCII_UNIT_RE = re.compile("(?:" + "|".join(re.escape(u) for u in UNITS if u.isascii()) + ")(?![A-Za-z])")
 _CN_UNIT_RE = re.compile("|".join(re.escape(u) for u in UNITS if u not in CN_UNSAFE_UNITS))
 
 
@@ -89,6 +98,10 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
     if p.unit in ("年", "月"):
         _read_date(norm, p)
         i = p.end
+    if p.date and p.unit in ("日", "号") and _read_day_range(norm, p):
+        i = p.end
+    if not p.unit and not is_cn:
+        _shared_date_unit(norm, p)
     if not p.date and _read_range(norm, p, is_cn):
         i = p.end
     for word, qual in SUFFIX_QUALIFIERS.items():
@@ -98,7 +111,34 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
     else:
         if p.unit in TIME_UNITS and norm.startswith(("多", "余"), i) and p.qualifier == "exact":
             p.qualifier, i = "more_than", i + 1
+        elif (p.unit in TIME_UNITS or p.unit in DURATION) and p.kind != "date" and norm.startswith(WITHIN, i) \
+                and p.qualifier == "exact":
+            p.qualifier, i = "at_most", i + len(WITHIN)     # 在1小时内: within the hour
     p.end = i
+
+
+_DAY_RANGE = re.compile(r"(?:—|–|-|－|~|～|〜|至|到)(\d{1,2})(日|号)")
+_LIST_DAY = re.compile(r"、(\d{1,2})(日|号)")
+
+
+def _read_day_range(norm: str, p: _Parse) -> bool:
+    """7月16日-24日, 3月5日至8日: a span of days in one month, one range figure."""
+    m = _DAY_RANGE.match(norm, p.end)
+    if not m or m.group(2) != p.unit or not p.value < int(m.group(1)) <= 31:
+        return False
+    high = int(m.group(1))
+    p.low, p.high, p.value, p.qualifier = p.value, Decimal(high), None, "range"
+    p.date = f"{p.date}/{p.date[:-2]}{high:02d}"
+    p.end = m.end()
+    return True
+
+
+def _shared_date_unit(norm: str, p: _Parse) -> None:
+    """19、20日: a list of days that prints the unit once; each number is a day (the unit is
+    implied, the surface stays the number)."""
+    m = _LIST_DAY.match(norm, p.end)
+    if m and p.value == int(p.value) and 1 <= p.value < int(m.group(1)) <= 31:
+        p.set_unit(m.group(2), -1)
 
 
 _MORE_MAGNITUDE_RE = re.compile(r"[十百千]?[万亿]+")  # 30多万, 十多万, 100多亿 (not 30多千米)
@@ -235,6 +275,9 @@ def _read_left(norm: str, p: _Parse) -> None:
         return
     m = _PREFIX_RE.search(norm, max(0, s - 3), s)
     if not m:
+        if (s and norm[s - 1] == OVER and norm[s:s + 1] in MAGNITUDE and p.qualifier == "exact"
+                and not (s > 1 and norm[s - 2] in OVER_BLOCKERS)):
+            p.qualifier, p.start = "more_than", s - 1        # 过百名: over a hundred
         return
     word, k = m.group(), m.start()
     if k and norm[k - 1] in PREFIX_BLOCKERS.get(word, ()):
@@ -243,14 +286,16 @@ def _read_left(norm: str, p: _Parse) -> None:
         if p.unit == "日":
             p.kind = "duration"          # 近5日: the last five days, not the 5th
         return                           # 近3年: the last three years, exact
-    if p.qualifier == "exact":
-        p.qualifier = PREFIX_QUALIFIERS[word]
+    if p.qualifier == "exact" or (PREFIX_QUALIFIERS[word] == "about" and p.qualifier == "more_than"):
+        p.qualifier = PREFIX_QUALIFIERS[word]    # 大约1.2万多人次: about, the softer reading
     p.start = k
 
 
 def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
     """The rules that tell a figure from a word, a name or a code (module docstring)."""
-    if norm.startswith(ORDINAL_IDIOMS, p.start):
+    if norm.startswith(ORDINAL_IDIOMS, p.start) or (p.ordinal and ORDINAL_NAME_RE.match(norm, p.start)):
+        return False
+    if not is_cn and not p.unit and not p.ordinal and _is_clock(norm, p):
         return False
     if not is_cn:
         digits = core.rstrip("十百千万亿").replace(",", "").replace(".", "")
@@ -273,8 +318,20 @@ def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
 
 
 def _more_than_prefix(norm: str, p: _Parse) -> bool:
-    """逾百人, 超千万元: a bare magnitude after 逾/超 reads as one of it."""
-    return p.qualifier == "more_than" and norm[p.start] in "逾超"
+    """逾百人, 超千万元, 近千名, 过百名: a bare magnitude after 逾/超/近/过 reads as one of it."""
+    return (p.qualifier == "more_than" and norm[p.start] in "逾超过") or (p.qualifier == "nearly" and norm[p.start] in "近将接")
+
+
+def _is_clock(norm: str, p: _Parse) -> bool:
+    """14时30分许, 上午9时许, 17时, 上午10点到12点, 7点多: the hour (a number before 时, or before 点
+    with a time of day or a clock word around it) and the minutes after it are not figures."""
+    i = p.end
+    if CLOCK_HOUR_RE.match(norm, i) and norm[i] == "时":
+        return True
+    if norm.startswith("点", i) and (CLOCK_POINT_AFTER.match(norm, i)
+                                     or norm[max(0, p.start - 2):p.start].endswith(CLOCK_POINT_BEFORE)):
+        return True
+    return norm.startswith("分", i) and p.start >= 2 and norm[p.start - 1] in "时点" and norm[p.start - 2].isdigit()
 
 
 def _classify(p: _Parse, core: str, is_cn: bool) -> None:
@@ -363,6 +420,8 @@ def _is_code(norm: str, s: int, e: int, core: str) -> bool:
     """Digits that are part of a code, a time, a version or a phone number."""
     before = norm[s - 1] if s else ""
     after = norm[e] if e < len(norm) else ""
+    if after.isascii() and after.isalpha() and _ASCII_UNIT_RE.match(norm, e) and not (before.isascii() and before.isalpha()):
+        return False     # 33.8mm: a unit written in Latin letters
     if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
         return True
     if before in _CODE_NEIGHBOURS or (after in _CODE_NEIGHBOURS and norm[e + 1:e + 2].isdigit()):

@@ -38,7 +38,20 @@ PREFIX_BLOCKERS = {"近": set("最附靠临就贴亲"), "约": set("预签节公
                    "超": set("赶高"), "逾": set()}
 SUFFIX_QUALIFIERS = {"以上": "at_least", "以下": "at_most", "以内": "at_most", "左右": "about"}
 RANGE_SEPARATORS = ("——", "—", "–", "-", "－", "~", "～", "〜", "至", "到")
-ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记")
+ORDINAL_IDIOMS = ("第三方", "第一时间", "第一线", "第一书记", "第一产业", "第二产业", "第三产业", "第一课")
+# An ordinal in the name of an institution is a name (市第十八小学, 附属第二医院), not a figure.
+ORDINAL_NAME_RE = re.compile(r"第[\d一二三四五六七八九十百]+(?:人民|中心|实验)?(?:小学|中学|高级中学|医院|幼儿园|监狱)")
+# A clock time is not a figure: 14时30分许, 上午9时许, 下午2时, 上午10点到12点, 7点多 (8:30 is a code).
+CLOCK_HOUR_RE = re.compile(r"[时点](?![代期间候尚光刻机段])")
+CLOCK_POINT_BEFORE = ("上午", "下午", "中午", "晚上", "早上", "凌晨", "傍晚", "晚", "早", "到", "至")
+CLOCK_POINT_AFTER = re.compile(r"点(?:多|半|许|钟|整|前|后|左右|到|至|\d)")
+# Units that begin with 千 (千瓦, 千瓦时, 千米, 千克): there 千 is part of the unit, not a magnitude.
+KILO_UNITS = tuple(u for u in UNITS if u.startswith("千"))
+# 过 before a bare magnitude is "over": 过百名, 过万人 (not after 超/经/度… where 过 is part of a word).
+OVER = "过"
+OVER_BLOCKERS = set("超经通度越穿跨错路不")
+# Within (内) after a span of time is a ceiling: 在1小时内, 两小时内, 3天内.
+WITHIN = "内"
 FIRST_UNITS = set("届次批个家位座台条场期轮款")
 DATE_PARTS = ("上旬", "中旬", "下旬", "初", "底", "末")
 
@@ -52,7 +65,19 @@ _TRADITIONAL_PAIRS = ("個个 棟栋 戶户 輛辆 條条 場场 項项 臺台 �
                       "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记")
 TRADITIONAL = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
 
-FUTURE_WIDE = re.compile(r"预计|计划|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
+FUTURE_WIDE = re.compile(r"预计|预期目标|预测|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
+# 计划 makes the figures after it in its sentence plans (年度计划投资130.16亿元, 计划新建5所学校,将近900人
+# 受益), but not as a noun: after 完成/占 in its clause (完成年度计划的68.68%, 占年度计划116.69%), or
+# with 的 between it and a figure of its clause (完成年度计划投资的82%); and not a figure whose own
+# clause says it is already so (现有12所, 1~7月完成投资343.19亿元, 占年度投资计划的44.51%).
+PLAN = re.compile(r"计划(?![的书表中内里、，,；;。])")
+PLAN_NOUN_BEFORE = re.compile(r"完成|占|超额")
+ACTUAL = re.compile(r"现有|完成|累计|已|实际|目前|占")
+# A wide marker inside a sentence governs up to the next ；; only one that opens the sentence
+# (预计1-9月，…；…；…) governs all of it. Up to this many characters in counts as opening it.
+WIDE_OPENS_SENTENCE = 3
+# What was, not what will be: 将从原来6个小时压缩到约4小时.
+FORMERLY = ("原来", "原有", "原")
 FUTURE_WILL = re.compile(r"(?<!即)将(?![近军领士来])|即将")
 # The same markers, precomputed once per text (see ``_Context.projected``): every start of a
 # wide marker (overlapping ones too) with its end, and every 将 that is a future 将 whatever follows.

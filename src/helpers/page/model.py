@@ -82,6 +82,7 @@ class Article:
     # Added fields (with defaults, so the contract's positional order is unchanged):
     parts: tuple[Part, ...] = ()             # every passage of the piece, in page order
     byline_unparsed: tuple[str, ...] = ()    # byline tokens no rule could read
+    layout_only: bool = False                # where it starts was read from the layout alone: check
 
     @property
     def body(self) -> str:

@@ -19,20 +19,33 @@ How a page is read (the rules are about shapes, never about this page's sentence
 
 * A *block* is one non-blank line. The number of blank lines before it is its *gap*;
   a gap of two or more (a *big gap*) is where the layout jumped: a new column, a photo box.
-* A *headline* is a heading-shaped block (short, no in-sentence punctuation) whose next
-  block opens the article: a dateline (``本报讯…``), a byline line (``□融媒体记者 …``) or a
-  kicker label (``核心提示``). The first block of a page, if heading-shaped, is a headline too.
-  An article is recognised by that opening; a page with none is one untitled article.
+* A *headline* is a block of one to three short lines (引题, 主题, 副题; heading-shaped, the
+  first may hold one comma or colon) that some signal marks as the top of a piece: the block
+  under it opens the article (a dateline: 本报讯…, 新华社…电, 据新华社…电, 中新社…电, 中国甘肃网…讯,
+  金山网讯; a byline line: □融媒体记者 …, 川观新闻记者 …; a kicker label: 核心提示), it is the top of
+  the page, or the block above it closed the previous piece (a byline or credit standing alone:
+  ``(记者…通讯员…)``, ``新华社记者 … 摄``, ``孙忠靖摄``; a byline line right above the headline; a
+  paragraph ending in a credit: ``…本报记者 肖金雄 摄``, ``…(澎湃新闻记者 邵冰燕)``; a photo item).
+  Failing all of these, a heading-shaped line between a finished paragraph and running text,
+  outside a feature (a piece with a kicker, a byline inside it, or subheads), is taken for a
+  headline *from the layout alone* and its piece is flagged (``Article.layout_only``: "split by
+  layout only: check"). The datelines, byline role words, credit words and kicker labels are
+  data (``data/vocab/layout.csv``, read by ``helpers.page.layout``).
+* A block that follows a closing byline or credit starts a new piece even without a headline
+  (an untitled photo item or brief).
 * A *paragraph* that does not end in sentence-final punctuation (``。！？…；：`` and the like,
-  closing quotes allowed after) was broken by the layout: it is joined with the next prose
-  block. A caption-shaped block sitting between the two halves (after a big gap, or with no
-  punctuation at all) is lifted out as a caption of the same article. Limitation: on a page
-  with no big gaps, a punctuated one-sentence caption between the halves cannot be told from
-  the continuation and is joined as text.
+  closing quotes allowed after) or in a byline or credit was broken by the layout: it is joined
+  with the next prose block, never across a headline, a dateline or a byline. A caption-shaped
+  block sitting between the two halves (after a big gap, or with no punctuation at all) is
+  lifted out as a caption of the same article. Limitation: on a page with no big gaps, a
+  punctuated one-sentence caption between the halves cannot be told from the continuation
+  and is joined as text.
 * A *caption* is a short single-sentence block. Standing after a big gap it is a caption of
   the article it sits in; a caption printed just before a headline belongs to that headline's
-  article. A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the
-  article's photographers.
+  article (so a heading-shaped line over a headline, under running text, is a caption, not a
+  引题: a two-line headline is recognised at the top of the page or after a closing byline).
+  A caption that ends with a photo credit ``(… 摄)`` adds the credited names to the article's
+  photographers.
 * A *photo item* is a block longer than a caption that ends with a photo credit: it stands
   alone as a piece of kind ``photo`` with no headline (none is invented).
 * Inside an article, a heading-shaped block is a subhead; ``核心提示`` opens the kicker, which
@@ -48,73 +61,26 @@ How a page is read (the rules are about shapes, never about this page's sentence
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from helpers.page import layout
 from helpers.page.bylines import Credits, parse_byline
 from helpers.page.model import Article, Part, Passage
-
-# ---------------------------------------------------------------------------------------
-# Shapes of blocks
-
-FINAL = "。！？!?…；;：:."           # a paragraph ending in one of these is complete
-CLOSERS = "”’」』)）】》〉\"'"          # may follow the final mark
-SENTENCE_END = "。！？!?"              # a caption holds at most one of these, at its end
-IN_SENTENCE = ",，。；;：:"             # a heading holds none of these
-HEADING_MAX = 40
-CAPTION_MAX = 60
-KICKER_LABELS = ("核心提示", "内容提要", "编者按", "导读")
-
-# Role words and datelines are matched in Simplified and Traditional forms (本报讯/本報訊).
-DATELINE_RE = re.compile(r"^(本[报報][^\s(（)）讯訊]{0,12}[讯訊])\s*"
-                         r"([(（](?:[^()（）\n]|[(（][^()（）\n]*[)）])*[)）])?\s*")
-BYLINE_LINE_RE = re.compile(
-    r"^[□■◇◆]?\s*(?:(?:融媒[体體]|全媒[体體]|本[报報]|特[约約]|[见見][习習]|[实實][习習]|[摄攝]影)?[记記]者"
-    r"|(?:特[约約])?通[讯訊][员員]|[实實][习習]生|[摄攝]影)"
+from helpers.page.shapes import (
+    HEADLINE_LINES,
+    PHOTO_CREDIT_RE,
+    _kickers,
+    _dateline,
+    _is_final,
+    _is_byline_line,
+    _is_credit_line,
+    _is_structural_text,
+    _is_opener,
+    _is_heading_shaped,
+    _is_headline_shaped,
+    _is_caption_shaped,
+    _is_photo_item,
 )
-PHOTO_CREDIT_RE = re.compile(r"[(（]([^()（）]*?)\s*[/／]?\s*[摄攝]\s*[)）]\s*$")
-
-
-def _is_final(s: str) -> bool:
-    """Does the block end a sentence (closing quotes/brackets allowed after the mark)?"""
-    s = s.rstrip().rstrip(CLOSERS)
-    return bool(s) and s[-1] in FINAL
-
-
-def _is_byline_line(s: str) -> bool:
-    return bool(BYLINE_LINE_RE.match(s)) and len(s) <= CAPTION_MAX and not any(c in s for c in "。，,")
-
-
-def _is_structural_text(s: str) -> bool:
-    return s in KICKER_LABELS or bool(DATELINE_RE.match(s)) or _is_byline_line(s)
-
-
-def _is_heading_shaped(s: str) -> bool:
-    """Short, no in-sentence punctuation, not a dateline/byline/kicker label."""
-    body = s.rstrip("！？!?")
-    return (
-        0 < len(s) <= HEADING_MAX
-        and not any(c in body for c in IN_SENTENCE + "！？!?")
-        and not _is_structural_text(s)
-    )
-
-
-def _is_caption_shaped(s: str) -> bool:
-    """Short, one sentence at most, not ending mid-sentence, not a dateline/byline."""
-    core = s.rstrip().rstrip(CLOSERS)
-    return (
-        0 < len(s) <= CAPTION_MAX
-        and not any(c in SENTENCE_END for c in core[:-1])
-        and core[-1:] not in tuple(",，、；;：:")
-        and not _is_structural_text(s)
-    )
-
-
-def _is_photo_item(s: str) -> bool:
-    """A stand-alone photo story: longer than a caption and ending in a photo credit."""
-    return bool(PHOTO_CREDIT_RE.search(s)) and not _is_caption_shaped(s)
-
-
 
 
 # ---------------------------------------------------------------------------------------
@@ -161,20 +127,43 @@ class _Draft:
 
     kind: str = "article"
     headline: Passage | None = None
+    headline_more: list[Passage] = field(default_factory=list)   # further lines of a 引题/主题/副题 block
     label: Passage | None = None             # the 核心提示 line itself
     kicker: list[Passage] = field(default_factory=list)
     byline_line: Passage | None = None
     subheads: list[Passage] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
     captions: list[Passage] = field(default_factory=list)
+    layout_only: bool = False                # its start was read from the layout alone
 
 
 class _Splitter:
-    """Walks the blocks once, deciding each block's role from its shape and neighbours."""
+    """Walks the blocks once, deciding each block's role from its shape and neighbours.
+
+    Before the walk, ``_plan`` decides in one pass which blocks are headlines (a block of one to
+    ``HEADLINE_LINES`` short lines) and on what basis:
+
+    * ``top``: the first block of the page;
+    * ``opener``: a dateline paragraph, a byline line or a kicker label follows;
+    * ``after close``: the block above closes a piece: a byline or credit line standing alone
+      (``(记者…)``, ``新华社记者 … 摄``), a paragraph ending in a byline or credit
+      (``…(澎湃新闻记者 邵冰燕)``, ``…本报记者 肖金雄 摄``), a photo item;
+    * ``layout``: nothing but the shape says so: a heading-shaped block between a finished
+      paragraph and running text, in a piece that is not a feature (a feature, with a kicker
+      label or a byline inside it, or subheads already, has subheads instead). Such a piece is
+      flagged (``Article.layout_only``): its start is a guess to check.
+
+    A block that follows a closing byline starts a new piece even without a headline (a photo
+    item, an untitled brief).
+    """
 
     def __init__(self, text: str):
         self.blocks = _blocks(text)
         self.n = len(self.blocks)
+        self.heads: dict[int, tuple[int, str]] = {}     # first line → (last line, basis)
+        self.head_lines: set[int] = set()
+        self.fresh: set[int] = set()                    # untitled pieces starting after a closer
+        self._plan()
 
     def text(self, i: int) -> str:
         return self.blocks[i].text if 0 <= i < self.n else ""
@@ -182,24 +171,98 @@ class _Splitter:
     def big_gap(self, i: int) -> bool:
         return self.blocks[i].gap >= 2
 
-    def is_headline(self, i: int) -> bool:
-        if not _is_heading_shaped(self.text(i)):
-            return False
-        if i == 0:
+    # -- the plan ------------------------------------------------------------------------
+
+    def closes(self, i: int, kicker: bool) -> bool:
+        """Does block ``i`` end the piece it is in? (``kicker``: the piece has a kicker label, so
+        its byline line opens the body under the kicker.)"""
+        s = self.text(i)
+        if _is_photo_item(s):
             return True
-        return i + 1 < self.n and _is_structural_text(self.text(i + 1))
+        if _is_byline_line(s):
+            bracketed = s.lstrip(layout.vocab().markers).strip()[:1] in "(（"
+            if bracketed or _is_credit_line(s):
+                return True
+            # an unbracketed byline under running text, right above a headline-shaped line
+            return not kicker and i + 1 < self.n and _is_headline_shaped(self.text(i + 1))
+        return not _is_caption_shaped(s) and layout.credit_tail(s) is not None
+
+    def _group(self, i: int) -> int:
+        """The last line of the headline-shaped block starting at ``i``."""
+        last = i
+        while (last + 1 < self.n and last + 1 - i < HEADLINE_LINES and self.blocks[last + 1].gap <= 1
+               and _is_heading_shaped(self.text(last + 1))):
+            last += 1
+        return last
+
+    def _headline_at(self, i: int, feature: bool, after_close: bool) -> tuple[int, str] | None:
+        s = self.text(i)
+        if not _is_headline_shaped(s):
+            return None
+        last = self._group(i)
+        nxt = last + 1
+        following = self.text(nxt)
+        if nxt < self.n and _is_opener(following):
+            basis = "opener"
+        elif i == 0:
+            basis = "top"
+        elif after_close:
+            basis = "after close"
+        elif (not feature and _is_heading_shaped(s) and _is_final(self.text(i - 1)) and nxt < self.n
+              and not _is_structural_text(following) and not _is_heading_shaped(following)
+              and not _is_photo_item(following)):
+            basis = "layout"
+        else:
+            return None
+        if last > i and basis not in ("after close", "top") and (self.big_gap(i) or _is_final(self.text(i - 1))):
+            return None          # a caption printed over the headline, under running text
+        if basis != "opener" and last == i and nxt < self.n and _is_credit_line(following):
+            return None          # a caption over its photo credit
+        return last, basis
+
+    def _plan(self) -> None:
+        feature, kicker, body, after_close = False, False, False, False
+        i = 0
+        while i < self.n:
+            head = self._headline_at(i, feature, after_close)
+            if head is not None:
+                last, basis = head
+                self.heads[i] = head
+                self.head_lines.update(range(i, last + 1))
+                feature, kicker, body, after_close = False, False, False, False
+                i = last + 1
+                continue
+            s = self.text(i)
+            if after_close and not _is_caption_shaped(s):
+                self.fresh.add(i)
+                feature, kicker, body = False, False, False
+            if s in _kickers():
+                feature = kicker = True
+            elif _is_byline_line(s):
+                feature = feature or body
+            elif _is_heading_shaped(s) and i + 1 < self.n and not self.big_gap(i):
+                feature = feature or body     # a subhead: the piece is a feature
+            else:
+                body = True
+            after_close = self.closes(i, kicker)
+            i += 1
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def is_headline(self, i: int) -> bool:
+        return i in self.head_lines
 
     def is_structural(self, i: int) -> bool:
         """A block that can never continue a broken paragraph."""
         s = self.text(i)
-        return self.is_headline(i) or _is_structural_text(s) or _is_photo_item(s)
+        return self.is_headline(i) or _is_structural_text(s) or _is_photo_item(s) or i in self.fresh
 
     def is_loose_caption(self, i: int) -> bool:
         """A caption standing between paragraphs or just before a headline."""
         s = self.text(i)
         if not _is_caption_shaped(s) or i + 1 >= self.n or self.is_headline(i):
             return False
-        before_headline = self.is_headline(i + 1) and (self.big_gap(i) or _is_heading_shaped(s))
+        before_headline = i + 1 in self.heads and (self.big_gap(i) or _is_heading_shaped(s))
         return before_headline or (i > 0 and self.big_gap(i))
 
     def is_inner_caption(self, i: int) -> bool:
@@ -214,9 +277,11 @@ class _Splitter:
 
     def paragraph(self, i: int) -> tuple[Passage, list[Passage], int]:
         """The paragraph starting at block ``i``, joined across layout breaks; the captions
-        found inside it; the index of the next block."""
+        found inside it; the index of the next block. A paragraph that ends in a byline or
+        credit is complete, and no join crosses a headline, a byline or a dateline."""
         pieces, captions, j = [self.blocks[i].passage], [], i + 1
-        while not _is_final(pieces[-1].text) and j < self.n and not self.is_structural(j):
+        while (not _is_final(pieces[-1].text) and layout.credit_tail(pieces[-1].text) is None
+               and j < self.n and not self.is_structural(j)):
             if self.is_inner_caption(j):
                 captions.append(self.blocks[j].passage)
                 j += 1
@@ -239,11 +304,15 @@ class _Splitter:
         i = 0
         while i < self.n:
             b = self.blocks[i]
-            if self.is_headline(i):
-                cur = _Draft(headline=b.passage, captions=waiting)
+            if i in self.fresh:
+                cur = None
+            if i in self.heads:
+                last, basis = self.heads[i]
+                cur = _Draft(headline=b.passage, captions=waiting, layout_only=basis == "layout",
+                             headline_more=[self.blocks[k].passage for k in range(i + 1, last + 1)])
                 drafts.append(cur)
-                waiting, i = [], i + 1
-            elif b.text in KICKER_LABELS and current().label is None:
+                waiting, i = [], last + 1
+            elif b.text in _kickers() and current().label is None:
                 d, i = cur, i + 1
                 d.label = b.passage
                 while i < self.n and not self.is_structural(i) and not _is_heading_shaped(self.text(i)):
@@ -252,17 +321,18 @@ class _Splitter:
                     d.captions.extend(caps)
             elif _is_byline_line(b.text) and current().byline_line is None:
                 cur.byline_line, i = b.passage, i + 1
-            elif _is_photo_item(b.text):
+            elif _is_photo_item(b.text) and not (cur is not None and cur.headline is not None
+                                                 and not cur.paragraphs and i - 1 in self.head_lines):
                 cur = _Draft(kind="photo", paragraphs=[b.passage])
                 drafts.append(cur)
                 i += 1
             elif self.is_loose_caption(i):
-                (waiting if self.is_headline(i + 1) else current().captions).append(b.passage)
+                (waiting if i + 1 in self.heads else current().captions).append(b.passage)
                 i += 1
             elif _is_heading_shaped(b.text) and cur is not None and cur.kind == "article":
                 cur.subheads.append(b.passage)
                 i += 1
-            elif b.text in KICKER_LABELS or _is_byline_line(b.text):
+            elif b.text in _kickers() or _is_byline_line(b.text):
                 current().paragraphs.append(b.passage)      # a second one: kept, never joined
                 i += 1
             else:
@@ -277,13 +347,14 @@ class _Splitter:
 
 def _pull_credits(d: _Draft) -> tuple[Passage | None, list[Passage], list[Passage]]:
     """Dateline, bylines (in page order) and the paragraphs with them cut out. A dateline's
-    byline opens the first paragraph; a photo item's credit closes it; a byline line stands
-    alone. None is dropped: an article may show several, all are kept."""
+    byline opens the first paragraph; a photo item's credit closes it; a byline or credit
+    closing the last paragraph is cut from it; a byline line stands alone. None is dropped: an
+    article may show several, all are kept."""
     paragraphs = list(d.paragraphs)
     dateline, bylines = None, []
     if paragraphs:
         first = paragraphs[0]
-        m = DATELINE_RE.match(first.text) if d.kind == "article" else None
+        m = _dateline(first.text) if d.kind == "article" else None
         if m:
             dateline = first.slice(*m.span(1))
             if m.group(2):
@@ -294,6 +365,12 @@ def _pull_credits(d: _Draft) -> tuple[Passage | None, list[Passage], list[Passag
             credit = first.slice(*m.span()).strip()
             bylines.append(credit)
             paragraphs[0] = first.slice(0, m.start()).strip()
+    if d.kind == "article" and paragraphs and paragraphs[-1].text:
+        last = paragraphs[-1]
+        span = layout.credit_tail(last.text)
+        if span is not None:
+            bylines.append(last.slice(*span).strip())
+            paragraphs[-1] = last.slice(0, span[0]).strip()
     if d.byline_line is not None:
         bylines.append(d.byline_line)
     bylines.sort(key=lambda p: p.offsets[0])
@@ -325,6 +402,7 @@ def _finish(d: _Draft, number: int) -> Article:
         parts.append(Part("dateline", dateline))
     if d.headline is not None:
         parts.append(Part("headline", d.headline))
+        parts += [Part("headline", p) for p in d.headline_more]
     if d.label is not None:
         parts.append(Part("label", d.label))
     parts += [Part("kicker", p) for p in d.kicker]
@@ -335,7 +413,7 @@ def _finish(d: _Draft, number: int) -> Article:
     return Article(
         id=f"a{number:02d}",
         kind=d.kind,
-        headline=d.headline.text if d.headline else "",
+        headline=" ".join(p.text for p in [d.headline, *d.headline_more]) if d.headline else "",
         subheads=tuple(p.text for p in d.subheads),
         kicker="\n".join(p.text for p in d.kicker),
         byline=" ".join(b.text for b in bylines),
@@ -350,6 +428,7 @@ def _finish(d: _Draft, number: int) -> Article:
         end=max(max(p.passage.offsets) + 1 for p in parts),
         parts=tuple(parts),
         byline_unparsed=credits.unparsed,
+        layout_only=d.layout_only,
     )
 
 
