@@ -336,7 +336,11 @@ def test_long_sentence_costs_no_copy_per_figure():
 
 @pytest.mark.parametrize("text", ["一" * 5000 + "个", "一百二十三" * 400 + "个", "百分之" + "九" * 5000])
 def test_long_runs_of_numeral_characters_are_not_one_figure(text):
-    assert all(len(f.surface) <= vocabulary.MAX_CN_NUMERAL + 3 for f in extract(text))
+    """A run longer than any number is never read (in linear time); with a unit it is listed
+    as unread whole, never cut into a figure that gives part of it a value."""
+    figs = extract(text)
+    assert all(f.qualifier == "unread" and f.value is None for f in figs)
+    assert all(len(f.surface) <= vocabulary.MAX_CN_NUMERAL + 3 or f.surface == text for f in figs)
 
 
 def test_straddling_a_join_keeps_raw_surface():
@@ -363,7 +367,7 @@ def test_extract_never_crashes_and_surfaces_hold(text):
     for f in extract(text):
         assert text[f.start:f.end] == f.surface
         assert f.qualifier in QUALIFIERS and f.kind in KINDS
-        assert f.value is not None or f.qualifier in ("range", "about")
+        assert f.value is not None or f.qualifier in ("range", "about", "unread")
 
 
 # ------------------------------------------------------------------ lookups
@@ -463,14 +467,15 @@ def test_a_hyphen_after_a_digit_or_letter_is_not_a_sign():
     assert all(f.value is None or f.value >= 0 for f in extract("G-5栋,15-10个"))
 
 
-@pytest.mark.parametrize("text, unit, kind", [
-    ("数十人", "人", "count"), ("几十个", "个", "count"), ("十几个", "个", "count"),
-    ("二十几人", "人", "count"), ("上千人", "人", "count"), ("数十万元", "元", "amount"),
-    ("数十年", "年", "duration"),
+@pytest.mark.parametrize("text, low, high, unit, kind", [
+    ("数十人", 20, 90, "人", "count"), ("几十个", 20, 90, "个", "count"), ("十几个", 11, 19, "个", "count"),
+    ("二十几人", 21, 29, "人", "count"), ("上千人", None, None, "人", "count"),
+    ("数十万元", 200000, 900000, "元", "amount"), ("数十年", 20, 90, "年", "duration"),
 ])
-def test_vague_counts_are_about_with_no_number(text, unit, kind):
-    """Decision: a vague count is kept (nothing is lost) as ``about`` with no value or bounds."""
-    assert _one(text) == (text, None, None, None, unit, "about", kind)
+def test_vague_counts_are_about_with_the_bounds_of_their_place(text, low, high, unit, kind):
+    """Decision: a vague count is ``about`` with no value; 几 after a magnitude is 1–9 (十几 =
+    11–19), 数/几 before one is 2–9 of it (数十 = 20–90); 上千 gives no bound at all."""
+    assert _one(text) == (text, None, low, high, unit, "about", kind)
 
 
 def test_bare_magnitude_after_yu_is_a_floor():

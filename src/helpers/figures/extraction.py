@@ -8,7 +8,7 @@ import bisect
 import re
 from decimal import Decimal
 
-from helpers.figures import numerals
+from helpers.figures import numerals, runs
 from helpers.figures.model import Figure
 from helpers.figures.numerals import CN_CHARS, MAGNITUDE
 from helpers.figures.spans import (
@@ -20,7 +20,10 @@ from helpers.figures.spans import (
     _Parse,
     _read_left,
     _read_right,
+    _read_negative_growth,
     _read_sign,
+    _sign_at,
+    _capital_word,
 )
 from helpers.figures.vocabulary import (
     _WIDE_AT,
@@ -72,6 +75,7 @@ class _Context:
     def __init__(self, text: str):
         self.text = text
         self.norm, self.at = _normalize(text)
+        self.plain = isinstance(self.at, range)  # nothing dropped: norm offsets are text offsets
         norm = self.norm
         self.sentence_ends = [m.start() for m in SENTENCE_END.finditer(norm)]
         self.raw_sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
@@ -91,6 +95,8 @@ class _Context:
 
     def written(self, i: int, j: int) -> str:
         """``norm[i:j]`` as written in ``text``, less invisible characters, full-width narrowed."""
+        if self.plain:
+            return numerals.narrow(self.text[i:j])
         return numerals.narrow("".join(self.text[self.at[k]] for k in range(i, j)))
 
     def sentence(self, i: int) -> tuple[str, int, int]:
@@ -231,35 +237,66 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
         return None, _skip_quote(ctx, s)
     if core == "首":
         return _first(ctx, s, fid), s + 2
-    iso = _ISO_DATE_RE.match(norm, s)
-    if iso and _iso_date(iso) and not (s and norm[s - 1] in _ISO_BEFORE):
-        return _iso_figure(ctx, iso, fid), iso.end()
-    is_cn = core.removeprefix("百分之")[:1] in CN_CHARS
-    if not is_cn and _is_code(norm, s, e, core):
+    if norm[s + 4:s + 5] in _ISO_SEPARATORS and core[:4].isdigit() and s + 4 < len(norm):
+        iso = _ISO_DATE_RE.match(norm, s)
+        if iso and _iso_date(iso) and not (s and norm[s - 1] in _ISO_BEFORE):
+            return _iso_figure(ctx, iso, fid), iso.end()
+    if core.isdigit():
+        is_cn = False
+    else:
+        s, e = runs.trim(norm, s, e)
+        core = norm[s:e]
+        is_cn = not _HAS_DIGIT.search(core)
+    if not is_cn and core[0].isdigit() and _is_code(norm, s, e, core):
         return None, e
     if is_cn:
-        split = _split_cn(core)
-        if split is None:
-            return None, e
-        e = s + split
-        core = norm[s:e]
         vague = _vague(ctx, s, e, fid)
         if vague is not None:
             return vague
-    p = _read_core(norm, core, s, e, is_cn)
-    if p is None:
-        return None, e
+    try:
+        if e - s > MAX_CN_NUMERAL:
+            raise numerals.NumberError(f"a run of {e - s} numeral characters is not one number")
+        r = runs.read(core)
+    except numerals.NumberError:
+        return _unread(ctx, s, e, is_cn, fid)
+    p = _Parse(s, e, r.value, qualifier=r.qualifier, capital_word=r.ambiguous_capital and _capital_word(norm, s, e))
+    if r.value is None:
+        p.low, p.high = r.low, r.high
+    if r.percent:
+        p.unit = "%"
+    sign = _sign_at(norm, s, end=True)
     _read_sign(norm, p, is_cn)
-    _read_right(norm, p, is_cn)
+    _read_right(norm, p, is_cn and sign not in ("零下", "负"), r)
+    _read_negative_growth(norm, p)
     _read_left(norm, p)
-    if not _keep(norm, p, core, is_cn):
+    if not _keep(norm, p, core, is_cn, r):
         return None, max(p.end, e)
     _classify(p, core, is_cn)
     return _finish(ctx, p, fid), p.end
 
 
+def _unread(ctx: _Context, s: int, e: int, is_cn: bool, fid: str) -> tuple[Figure | None, int]:
+    """A number-like run the reader cannot read whole (一百二十三四五, 1万6, 15百): listed with its
+    unit and no value (qualifier ``unread``), so the page's checks show it; never given a value
+    for part of itself. A Chinese run with no unit after it is a word, not a figure."""
+    norm = ctx.norm
+    i = e + (norm.startswith(("多", "余"), e))
+    unit = _match_unit(norm, i, is_cn)
+    if not unit and is_cn:
+        return None, e
+    p = _Parse(s, i + len(unit) if unit else e, None, qualifier="unread")
+    if unit:
+        p.set_unit(unit, i)
+    _classify(p, norm[s:e], is_cn)
+    return _finish(ctx, p, fid), p.end
+
+
 _ISO_DATE_RE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d|[-/.]\d)")
 _ISO_BEFORE = set("0123456789-/.")
+
+
+_ISO_SEPARATORS = set("-/.")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def _iso_date(m: re.Match) -> str:
@@ -278,23 +315,16 @@ def _iso_figure(ctx: _Context, m: re.Match, fid: str) -> Figure:
     return _finish(ctx, p, fid)
 
 
-VAGUE_BEFORE = "数几上"    # 数十人, 几十个, 上千人, 上万元
-VAGUE_AFTER = "几"         # 十几个, 二十几人
-
-
+VAGUE_BEFORE = "上"        # 上千人, 上万元 (数十, 几十, 十几 have bounds: ``runs``)
 def _vague(ctx: _Context, s: int, e: int, fid: str) -> tuple[Figure | None, int] | None:
-    """数十人, 几十个, 十几个, 上千人: a vague count. Recorded (nothing is lost) with qualifier
-    ``about`` and no value or bounds: the paper gives no number, and we invent none.
-    None when the numeral at ``norm[s:e]`` is not vague."""
+    """上千人, 上万元: a vague count. Recorded (nothing is lost) with qualifier ``about`` and
+    no value or bounds: the paper gives no number, and we invent none. (数十人, 几十个, 十几个
+    are read with bounds by ``runs``.) None when the numeral at ``norm[s:e]`` is not vague."""
     norm = ctx.norm
     core = norm[s:e]
-    before = s > 0 and norm[s - 1] in VAGUE_BEFORE and all(c in MAGNITUDE for c in core)
-    after = norm[e:e + 1] == VAGUE_AFTER and core[-1] in MAGNITUDE
-    if not (before or after):
+    if not (s > 0 and norm[s - 1] in VAGUE_BEFORE and all(c in MAGNITUDE for c in core)):
         return None
-    start, end = s - before, e + after
-    mag = re.match(r"[万亿]*", norm[end:]).group() if after else ""
-    end += len(mag)
+    start, end = s - 1, e
     unit = _match_unit(norm, end, True)
     if not unit:
         return None, end
@@ -317,30 +347,3 @@ def _skip_quote(ctx: _Context, s: int) -> int:
     return ctx.quotes[k][1]
 
 
-
-def _split_cn(core: str) -> int | None:
-    """Length of the usable Chinese numeral at the start of ``core`` (None: a word, not a number).
-
-    A run like 五个一百 reaches here as 五 (个 stops the regex); a run like 一百二十三四 is cut
-    where it stops being one numeral. At most ``MAX_CN_NUMERAL`` characters are one numeral,
-    which keeps a hostile run of numeral characters linear instead of O(n²) parses."""
-    if core.startswith("百分之"):
-        return len(core)
-    for n in range(min(len(core), MAX_CN_NUMERAL), 0, -1):
-        try:
-            numerals.parse_decimal(core[:n])
-            return n
-        except numerals.NumberError:
-            continue
-    return None
-
-
-def _read_core(norm: str, core: str, s: int, e: int, is_cn: bool) -> _Parse | None:
-    try:
-        value = numerals.parse_decimal(core)
-    except numerals.NumberError:
-        return None
-    p = _Parse(s, e, value)
-    if core.startswith("百分之"):
-        p.unit = "%"
-    return p

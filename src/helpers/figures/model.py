@@ -74,7 +74,7 @@ from dataclasses import dataclass, fields
 
 from helpers.errors import DeskError
 
-QUALIFIERS = ("exact", "more_than", "at_least", "nearly", "about", "at_most", "range")
+QUALIFIERS = ("exact", "more_than", "at_least", "nearly", "about", "at_most", "range", "unread")
 KINDS = ("amount", "count", "area", "percent", "date", "duration", "ordinal", "other")
 
 

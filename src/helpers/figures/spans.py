@@ -4,12 +4,13 @@ signs either side, dates and ranges, then its kind and tense.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from helpers.figures import numerals
+from helpers.figures import numerals, runs
 from helpers.figures.model import Figure
 from helpers.figures.numerals import CN_CHARS, CN_DIGITS, DIGIT, MAGNITUDE
 from helpers.figures.vocabulary import (
@@ -62,6 +63,9 @@ class _Parse:
     date: str = ""
     ordinal: bool = False
     unit_at: int = -1     # where the unit is written (-1: implied, as % by 百分之)
+    signed: bool = False  # a minus sign, 负 or 零下 was read
+    share: str = ""       # 成, 折 or 番 read after the numeral
+    capital_word: bool = False  # only 伍/陆, next to a word they make (队伍, 陆家)
 
     def set_unit(self, unit: str, at: int) -> None:
         self.unit, self.unit_at = unit, at
@@ -80,10 +84,13 @@ def _match_unit(norm: str, i: int, is_cn: bool) -> str:
     return m.group() if m else ""
 
 
-def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
-    """Extend over 多/余, the unit, a date continuation, a range, and 以上/左右…"""
+def _read_right(norm: str, p: _Parse, is_cn: bool, r: runs.Reading) -> None:
+    """Extend over 多/余, a share (成 折 番), the unit, money tails (元整, 角, 分), a date
+    continuation, a range, and 以上/左右…"""
     i = p.end
-    if norm.startswith(("多", "余"), i) and not p.unit:
+    if not p.unit and i < len(norm) and norm[i] in SHARES and _read_share(norm, p, r):
+        i = p.end
+    if norm.startswith(("多", "余"), i) and not p.unit and p.value is not None:
         mag = _MORE_MAGNITUDE_RE.match(norm, i + 1)
         if mag:                                   # 30多万元, 三百余万元: the magnitude follows 多/余
             for ch in mag.group():
@@ -94,8 +101,10 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
     if not p.unit:
         p.set_unit(_match_unit(norm, i, is_cn), i)
         i += len(p.unit)
+        if p.value is not None and (p.unit == "元" or (r.capital and i < len(norm) and norm[i] in "圆角分")):
+            i = _read_money(norm, p, i, r)
     p.end = i
-    if p.unit in ("年", "月"):
+    if p.unit in ("年", "月") and p.value is not None:
         _read_date(norm, p)
         i = p.end
     if p.date and p.unit in ("日", "号") and _read_day_range(norm, p):
@@ -104,7 +113,7 @@ def _read_right(norm: str, p: _Parse, is_cn: bool) -> None:
         _shared_date_unit(norm, p)
     if not p.date and _read_range(norm, p, is_cn):
         i = p.end
-    for word, qual in SUFFIX_QUALIFIERS.items():
+    for word, qual in (SUFFIX_QUALIFIERS.items() if norm[i:i + 1] in _SUFFIX_FIRST else ()):
         if norm.startswith(word, i) and p.qualifier == "exact":
             p.qualifier, i = qual, i + len(word)
             break
@@ -141,8 +150,87 @@ def _shared_date_unit(norm: str, p: _Parse) -> None:
         p.set_unit(m.group(2), -1)
 
 
+SHARES = "成折番"
+SHARE_BLOCKERS = {"成": set("群员本果功立交为效绩都型品人年长就片批不了"), "折": set("合算旧扣叠腾射线返")}
+
+
+def _read_share(norm: str, p: _Parse, r: runs.Reading) -> bool:
+    """七成 = 70%, 三四成 = about 30–40%; 八折 = 80% of the price paid (八五折, 85折 = 85%,
+    7.5折 = 75%); 翻两番 = 4倍 (each 番 doubles). Shares are percent, unit % (implied)."""
+    i = p.end
+    ch, nxt = norm[i], norm[i + 1:i + 2]
+    top = p.value if p.value is not None else p.high
+    if nxt and nxt in SHARE_BLOCKERS.get(ch, ()):
+        return False
+    if ch == "番":
+        back = 2 if norm[max(0, p.start - 2):p.start] == "翻了" else 1
+        if p.value is None or norm[p.start - back:p.start - back + 1] != "翻" or p.value != int(p.value) \
+                or not 1 <= p.value <= 10:
+            return False
+        p.start -= back
+        p.value = Decimal(2) ** int(p.value)
+        p.set_unit("倍", -1)
+        p.unit_at = -1
+        p.kind = "other"
+    else:
+        if ch == "成" and top <= 10:
+            factor = Decimal(10)
+        elif ch == "折" and top < 10:
+            factor = Decimal(10)
+        elif ch == "折" and top < 100 and top == int(top) and (r.digit_by_digit or not any(
+                c in runs.PLACE for c in norm[p.start:i])):
+            factor = Decimal(1)
+        else:
+            return False
+        p.value = None if p.value is None else p.value * factor
+        if p.low is not None:
+            p.low, p.high = p.low * factor, p.high * factor
+        p.unit, p.unit_at, p.kind = "%", -1, "percent"
+    p.share = ch
+    p.end = i + 1
+    return True
+
+
+_CN_DIGIT_CHARS = "零一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
+_JIAO_FEN_RE = re.compile(rf"零?([{_CN_DIGIT_CHARS}\d])角(?:零?([{_CN_DIGIT_CHARS}\d])分)?|零?([{_CN_DIGIT_CHARS}\d])分")
+
+
+def _digit(ch: str) -> Decimal:
+    return Decimal(ch) if ch.isdigit() else runs.read(ch).value
+
+
+def _read_money(norm: str, p: _Parse, i: int, r: runs.Reading) -> int:
+    """After 元/圆: 整/正 (壹拾壹元整), or 角 and 分 (壹拾壹元壹角壹分 = 11.11元, 5元5角 = 5.5元);
+    a capital digit before 角/分 alone is a sum under one yuan (伍角 = 0.5元). 圆 is read as 元.
+    A lower-case 分 counts only after a 角 (100元一分不少 is no sum). Returns the new end."""
+    if not p.unit:
+        if norm[i] == "圆":
+            p.set_unit("元", -1)
+            i += 1
+        else:                            # 伍角, 叁角伍分: no 元 at all
+            m = _JIAO_FEN_RE.match(norm, p.start)
+            if not m or m.end() <= i:
+                return i
+            p.value = _jiao_fen(m)
+            p.set_unit("元", -1)
+            return m.end()
+    if norm[i:i + 1] in ("整", "正") and i < len(norm):
+        return i + 1
+    m = _JIAO_FEN_RE.match(norm, i)
+    if m and (r.capital or m.group(1)):
+        p.value += _jiao_fen(m)
+        p.set_unit("元", -1)
+        return m.end()
+    return i
+
+
+def _jiao_fen(m: re.Match) -> Decimal:
+    jiao, fen = (m.group(1), m.group(2)) if m.group(1) else (None, m.group(3))
+    return (_digit(jiao) * Decimal("0.1") if jiao else 0) + (_digit(fen) * Decimal("0.01") if fen else 0)
+
+
 _MORE_MAGNITUDE_RE = re.compile(r"[十百千]?[万亿]+")  # 30多万, 十多万, 100多亿 (not 30多千米)
-_DATE_NEXT = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,3})(月|日|号)")
+_DATE_NEXT = re.compile(r"(\d{1,2}|[一二三四五六七八九十廿卅]{1,3})(月|日|号)")
 
 
 def _read_date(norm: str, p: _Parse) -> None:
@@ -162,8 +250,8 @@ def _read_date(norm: str, p: _Parse) -> None:
         if not m:
             break
         try:
-            n = numerals.parse_number(m.group(1))
-        except numerals.NumberError:
+            n = numerals.to_native(runs.read(m.group(1)).value)
+        except (numerals.NumberError, TypeError):
             break
         if m.group(2) == "月" and year is not None and month is None and 1 <= n <= 12:
             month = n
@@ -200,8 +288,10 @@ def _iso(year: int | None, month: int | None, day: int | None) -> str:
 def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
     """10—15份, 3至5年, 4℃~12℃, 16~18日, 3—5万元: the second end and its unit."""
     i = p.end
+    if i >= len(norm) or norm[i] not in _RANGE_FIRST or p.qualifier != "exact":
+        return False
     sep = next((s for s in RANGE_SEPARATORS if norm.startswith(s, i)), None)
-    if sep is None or p.qualifier != "exact":
+    if sep is None:
         return False
     at = i + len(sep)
     sign = _sign_at(norm, at, end=False)
@@ -213,9 +303,12 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
     if second_cn != is_cn or (not second_cn and _is_code(norm, m.start(), m.end(), second)):
         return False
     try:
-        high = numerals.parse_decimal(second) * (-1 if sign else 1)
+        high = runs.read(second).value
     except numerals.NumberError:
         return False
+    if high is None:
+        return False
+    high = high * (-1 if sign else 1)
     j = m.end()
     unit2 = _match_unit(norm, j, second_cn)
     if p.unit and unit2 and unit2 != p.unit:
@@ -226,7 +319,7 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
     mag = second[len(second.rstrip("十百千万亿")):]
     first = norm[p.start:p.end - len(p.unit)]
     if mag and not first.endswith(tuple("十百千万亿")) and low * MAGNITUDE[mag[-1]] <= high:
-        low = low * Decimal(high / numerals.parse_decimal(second.rstrip("十百千万亿") or "1"))
+        low = low * Decimal(high / runs.read(second.rstrip("十百千万亿") or "一").value)
     if not low < high:
         return False
     if not p.unit:
@@ -242,12 +335,22 @@ def _read_range(norm: str, p: _Parse, is_cn: bool) -> bool:
 
 SIGNS = ("零下", "-", "－", "−", "负")
 # Units after which 近 means "the last …" (近3年来, 近五年, 近30天), not "nearly".
+_SIGN_LAST = {sign[-1] for sign in SIGNS}
+_SIGN_FIRST = {sign[0] for sign in SIGNS}
+_RANGE_FIRST = {sep[0] for sep in RANGE_SEPARATORS}
+_SUFFIX_FIRST = {word[0] for word in SUFFIX_QUALIFIERS}
+
+
 RECENT_UNITS = {"年", "个月", "月", "天", "日", "周", "星期", "个工作日", "工作日"}
 
 
 def _sign_at(norm: str, i: int, end: bool) -> str:
     """The minus sign (-5℃, 零下5℃, 负3%) ending (``end``) or starting at ``norm[i]``; '' if none.
     A hyphen after a digit or a Latin letter is a separator or a code, not a sign."""
+    if end and (i == 0 or norm[i - 1] not in _SIGN_LAST):
+        return ""
+    if not end and (i >= len(norm) or norm[i] not in _SIGN_FIRST):
+        return ""
     for sign in SIGNS:
         k = i - len(sign) if end else i
         if k < 0 or not norm.startswith(sign, k):
@@ -264,7 +367,25 @@ def _read_sign(norm: str, p: _Parse, is_cn: bool) -> None:
     sign = _sign_at(norm, p.start, end=True)
     if sign and not (is_cn and sign in "-－−"):
         p.start -= len(sign)
-        p.value = -p.value
+        p.signed = True
+        if p.value is not None:
+            p.value = -p.value
+        if p.low is not None:
+            p.low, p.high = -p.high, -p.low
+
+
+NEGATIVE_GROWTH = "负增长"
+
+
+def _read_negative_growth(norm: str, p: _Parse) -> None:
+    """负增长百分之二, 负增长2%: a growth of minus 2% (the surface starts at 负增长)."""
+    k = p.start - len(NEGATIVE_GROWTH)
+    if p.unit == "%" and not p.signed and k >= 0 and norm.startswith(NEGATIVE_GROWTH, k):
+        p.start, p.signed = k, True
+        if p.value is not None:
+            p.value = -p.value
+        if p.low is not None:
+            p.low, p.high = -p.high, -p.low
 
 
 def _read_left(norm: str, p: _Parse) -> None:
@@ -291,30 +412,45 @@ def _read_left(norm: str, p: _Parse) -> None:
     p.start = k
 
 
-def _keep(norm: str, p: _Parse, core: str, is_cn: bool) -> bool:
+PLAN_NAME = re.compile("十[一二三四五]五")   # 十四五: a five-year plan, not 14–15
+
+
+def _keep(norm: str, p: _Parse, core: str, is_cn: bool, r: runs.Reading) -> bool:
     """The rules that tell a figure from a word, a name or a code (module docstring)."""
     if norm.startswith(ORDINAL_IDIOMS, p.start) or (p.ordinal and ORDINAL_NAME_RE.match(norm, p.start)):
         return False
     if not is_cn and not p.unit and not p.ordinal and _is_clock(norm, p):
         return False
+    if p.capital_word and p.unit != "元":
+        return False  # 队伍, 大陆, 陆家: 伍 and 陆 are words or names here
     if not is_cn:
+        if not core[0].isdigit():
+            return bool(p.unit) or p.ordinal
         digits = core.rstrip("十百千万亿").replace(",", "").replace(".", "")
         return bool(p.unit) or p.ordinal or len(digits) < 7
-    bare = core.replace("百分之", "")
-    if bare == "一" and not p.ordinal and not (p.kind == "date" and p.unit == "月"):
+    if PLAN_NAME.fullmatch(core):
         return False
-    if len(bare) > 2 and all(c in DIGIT for c in bare) and not p.date:
-        return False  # digit-by-digit numerals are years only
-    if len(bare) == 2 and all(c in DIGIT for c in bare) and not DIGIT[bare[0]] < DIGIT[bare[1]]:
-        return False  # 七八个 is a pair; 五四 is a name
-    if not any(c in DIGIT for c in bare) and bare != "十" and not _more_than_prefix(norm, p):
+    if core == "一" and not p.ordinal and not (p.kind == "date" and p.unit == "月") and not p.signed \
+            and p.share != "番" and p.unit != "倍":
         return False
+    if r.bare_magnitude and not core.startswith(("十", "拾")) and not r.percent and p.qualifier != "more_than" \
+            and not _more_than_prefix(norm, p):
+        return False  # 千家万户, 百年: words; 千余名, 逾千人, 近千名, 十万元 are figures
     if not p.unit and not p.ordinal:
         return False
     nxt = norm[p.end:p.end + 1]
     if nxt and nxt in CN_DIGITS and p.unit == "个":
         return False  # 五个一百: numeral-measure-numeral is a name
     return True
+
+
+CAPITAL_WORD_BEFORE = set("队入退落行为部军卒什大登着内水海北南")
+CAPITAL_WORD_AFTER = set("续地军路上域海家氏某先女老总")
+
+
+def _capital_word(norm: str, s: int, e: int) -> bool:
+    """The run ``norm[s:e]`` of 伍/陆 stands in a word or name (队伍, 陆家)."""
+    return (s > 0 and norm[s - 1] in CAPITAL_WORD_BEFORE) or (e < len(norm) and norm[e] in CAPITAL_WORD_AFTER)
 
 
 def _more_than_prefix(norm: str, p: _Parse) -> bool:
@@ -336,11 +472,6 @@ def _is_clock(norm: str, p: _Parse) -> bool:
 
 def _classify(p: _Parse, core: str, is_cn: bool) -> None:
     """Kind from the unit and the wording; bounds from the qualifier."""
-    if is_cn and p.qualifier == "exact" and p.unit and not p.ordinal:
-        bare = core.replace("百分之", "")
-        if len(bare) == 2 and all(c in DIGIT for c in bare) and DIGIT[bare[0]] < DIGIT[bare[1]]:
-            p.low, p.high, p.value = Decimal(DIGIT[bare[0]]), Decimal(DIGIT[bare[1]]), None
-            p.qualifier = "about"  # 七八个: seven or eight
     if p.ordinal or p.unit in ORDINAL_UNITS:
         p.kind = "ordinal"
     elif p.kind:
@@ -392,6 +523,7 @@ _NOUN_STOP = re.compile(r"[（）()“”\"\s\d的在和与及等将]|作为|用
 _VERB = re.compile(r"共投入|投入|提供|建设|达到|就有|共有|发放|送出|派出|吸引|开展|服务|组织|慰问|公布|下辖|有|共|达")
 
 
+@functools.lru_cache(maxsize=8192)
 def _noun(before: str, after: str) -> str:
     """A lookup hint, not a fact: up to 4 characters after the figure, else before it."""
     head = _split_written(_NOUN_STOP, after, maxsplit=1)[0][:4]
@@ -416,6 +548,9 @@ def _split_written(pattern: re.Pattern, raw: str, maxsplit: int = 0) -> list[str
 def _with_id(f: Figure, fid: str) -> Figure:
     return replace(f, id=fid)
 
+_LEADING_DIGITS = re.compile(r"[\d,]+")
+
+
 def _is_code(norm: str, s: int, e: int, core: str) -> bool:
     """Digits that are part of a code, a time, a version or a phone number."""
     before = norm[s - 1] if s else ""
@@ -426,5 +561,5 @@ def _is_code(norm: str, s: int, e: int, core: str) -> bool:
         return True
     if before in _CODE_NEIGHBOURS or (after in _CODE_NEIGHBOURS and norm[e + 1:e + 2].isdigit()):
         return True
-    digits = re.match(r"[\d,]+", core).group().replace(",", "")
+    digits = _LEADING_DIGITS.match(core).group().replace(",", "")
     return len(digits) > 1 and digits.startswith("0")

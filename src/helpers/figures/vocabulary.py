@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from helpers import vocab
+from helpers.figures import runs
 from helpers.figures.numerals import CN_CHARS, CN_DIGITS
 
 # ------------------------------------------------------------------ vocabulary
@@ -95,9 +96,8 @@ CONTINUATION = re.compile(r"\s*(?:新建|新增|建设|建成|改造|改建|扩�
 MAX_CN_NUMERAL = 32  # 二千三百二十八点四九亿 is 11; a longer run is not one number (and stays linear)
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?"
 FIRST_UNITS_RE = "".join(sorted(FIRST_UNITS))
-CORE_RE = re.compile(rf"(?:百分之)?(?:(?:{_ARABIC})[十百千万亿]*"
-                     rf"|[{CN_CHARS}]{{1,{MAX_CN_NUMERAL}}}(?:点[{CN_DIGITS}]+)?[万亿]*)"
-                     rf"|首(?=[{FIRST_UNITS_RE}])")
+# A numeral run (``runs.RUN_RE``: read whole or listed as unread) or 首 before a measure word.
+CORE_RE = re.compile(rf"{runs.RUN_RE.pattern}|首(?=[{FIRST_UNITS_RE}])")
 _CODE_NEIGHBOURS = set(":/._@#")
 QUOTES = {"“": "”", "\"": "\"", "「": "」", "『": "』", "‘": "’"}
 MAX_NAME_QUOTE = 12

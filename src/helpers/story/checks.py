@@ -29,6 +29,8 @@ several: ``run`` keeps the first and notes how many times the piece states it.
 * ``headline-in-body``: every figure of a headline restated in its piece's body: the same
   value, or a body figure in the same unit that falls within the headline's bounds (超10万
   restated as 10.5万 holds).
+* ``unread-figure``: a number-like run the ledger could not read whole (qualifier ``unread``,
+  no value: 1万6人) is listed as ``cannot check``, so the page's checks show it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from helpers.story import calendar as cal
 
 HOLDS, FAILS, CANNOT = "holds", "fails", "cannot check"
 VERDICTS = (HOLDS, FAILS, CANNOT)
-RULES = ("span-days", "list-total", "count-vs-list", "township-count", "headline-in-body")
+RULES = ("span-days", "list-total", "count-vs-list", "township-count", "headline-in-body", "unread-figure")
 
 TOTAL_WORDS = ("共计", "合计", "总计", "总共", "一共", "累计", "共")
 PARTIAL_WORD = "其中"
@@ -78,6 +80,7 @@ def run(page, figures) -> list[Check]:
         found += _counts_vs_lists(rows, where)
         found += _headline_in_body(rows)
     found += _township_counts(figures)
+    found += unread(figures)
     return _distinct(sorted(found, key=lambda c: (c.start, RULES.index(c.rule))))
 
 
@@ -414,3 +417,15 @@ def _within_bounds(f, body):
         return None
     return next((g for g in body if g.unit == f.unit and g.kind == f.kind and g.value == g.value
                  and low <= g.value <= high), None)
+
+
+UNREAD_RULE = "unread-figure"
+
+
+def unread(figures) -> list[Check]:
+    """One ``cannot check`` per figure the ledger could not read whole (qualifier ``unread``:
+    1万6人, a run of numeral characters that is no one number): a reader must read it by hand."""
+    return [Check(UNREAD_RULE, f.article, f.surface, CANNOT,
+                  f"the ledger cannot read {f.surface!r} as one number (offsets {f.start}:{f.end}); "
+                  "it has no value until someone reads it by hand", f.start, f.end, f.id)
+            for f in figures if f.qualifier == "unread"]
