@@ -12,7 +12,13 @@ Run from anywhere: ``.venv/bin/python benchmarks/ledger.py``.
    * cn2an right (generous, since cn2an only rewrites numerals): transforming the figure's
      surface yields an Arabic number equal to the expected value, counting a number followed by
      万/亿 at its full value (``16.5亿`` counts as 1650000000); for a range both ends must appear.
-3. One long sentence: a 40,000-character line of figures with no sentence end (the cost per
+3. Whole archive and a figure-dense page against cn2an (CPU seconds, ratio; goal ≥ 1× cn2an's
+   speed on both): ``extraction.extract`` vs ``cn2an.transform(text, "cn2an")`` on the whole
+   archive, and on a 400,000-character page built from the seed page's sentences with generated
+   figure clauses (about 37 figures per 1,000 characters, like the densest real news).
+4. Converter: every numeral run found in 40 archive pages converted by ``runs.read`` and by
+   ``cn2an.cn2an(run, "smart")``: time, runs cn2an refuses, values that differ.
+5. One long sentence: a 40,000-character line of figures with no sentence end (the cost per
    figure must not grow with the sentence; it once took ~50 s).
 """
 
@@ -149,6 +155,125 @@ def side_by_side() -> None:
           f"(cn2an keeps no unit, qualifier or offsets at all)")
 
 
+def _cpu(fn) -> float:
+    t0 = time.process_time()
+    fn()
+    return time.process_time() - t0
+
+
+def _cn2an_transform(texts: list[str]) -> None:
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for t in texts:
+            cn2an.transform(t, "cn2an")
+
+
+def archive_vs_cn2an(pages: list[str]) -> float:
+    """The whole synthetic archive through ``extraction.extract`` and ``cn2an.transform``: CPU
+    seconds and the ratio (above 1: the ledger is faster)."""
+    ours = _cpu(lambda: [extraction.extract(p) for p in pages])
+    theirs = _cpu(lambda: _cn2an_transform(pages))
+    ratio = theirs / ours
+    print(f"\nwhole archive: ledger.extract {ours:.2f} s CPU, cn2an.transform {theirs:.2f} s CPU; "
+          f"ledger is {ratio:.2f}x cn2an's speed (goal >= 1)")
+    return ratio
+
+
+DENSE_FIGURES = [
+    "{a}部", "{a}名", "约{a}万元", "超{b}亿元", "{a}个以上", "近{a}人", "{a}—{c}份", "{a}多户", "百分之{cn}",
+    "{cn}成", "{cn}千余名", "两三千人", "十几万元", "{a}万{d}人", "叁拾万元整", "{b}%", "{m}月{d2}日", "{y}年",
+]
+
+
+def dense_page(target_chars: int = 400_000, seed: int = SEED) -> str:
+    """A figure-dense page like the densest real news (about 37 figures per 1,000 characters):
+    the seed page's own sentences, with a generated clause of figures after every one."""
+    r = random.Random(seed)
+    base = [s + "。" for s in manifest_page_text().split("。") if s.strip()]
+    cn = ["三", "五", "七", "十二", "二十五", "一百二十"]
+    out, size = [], 0
+    while size < target_chars:
+        sentence = r.choice(base)
+        figures = "，".join(r.choice(DENSE_FIGURES).format(
+            a=r.randint(2, 999), b=r.randint(1, 99), c=r.randint(1000, 1999), d=r.randint(100, 999),
+            d2=r.randint(1, 28), m=r.randint(1, 12), y=r.randint(2000, 2030), cn=r.choice(cn))
+            for _ in range(r.randint(1, 4)))
+        piece = sentence.rstrip("。") + "，其中" + figures + "。"
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)
+
+
+def manifest_page_text() -> str:
+    return manifest.load_page().text
+
+
+def dense_vs_cn2an() -> float:
+    """The figure-dense page through ``extraction.extract`` and ``cn2an.transform``."""
+    text = dense_page()
+    figures = len(extraction.extract(text))
+    ours = _cpu(lambda: extraction.extract(text))
+    theirs = _cpu(lambda: _cn2an_transform([text]))
+    ratio = theirs / ours
+    print(f"figure-dense page: {len(text):,} characters, {figures:,} figures "
+          f"({1000 * figures / len(text):.1f} per 1,000 characters): ledger.extract {ours:.2f} s CPU, "
+          f"cn2an.transform {theirs:.2f} s CPU; ledger is {ratio:.2f}x cn2an's speed (goal >= 1)")
+    return ratio
+
+
+def converter_comparison(pages: list[str]) -> None:
+    """Convert every numeral run the ledger finds with ``runs.read`` and with ``cn2an.cn2an(run,
+    "smart")``: CPU time, and how many cn2an cannot convert (pairs, 几/数, 成 …) or converts to a
+    different value. This is the measurement behind keeping the desk's own converter."""
+    import cn2an
+
+    from helpers.figures import runs
+
+    found = []
+    for p in pages[:40]:
+        norm = extraction._Context(p).norm
+        found += [norm[s:e] for s, e in runs.runs(norm)]
+    distinct = sorted(set(found))
+
+    def ours():
+        for run in found:
+            try:
+                runs._read_cached.__wrapped__(run)
+            except Exception:
+                pass
+
+    def theirs():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for run in found:
+                try:
+                    cn2an.cn2an(run, "smart")
+                except Exception:
+                    pass
+
+    t_ours, t_theirs = _cpu(ours), _cpu(theirs)
+    refused = differ = 0
+    for run in distinct:
+        try:
+            mine = runs.read(run)
+        except Exception:
+            mine = None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theirs_value = cn2an.cn2an(run, "smart")
+        except Exception:
+            refused += 1
+            continue
+        if mine is not None and (mine.value is None or float(mine.value) != float(theirs_value)):
+            differ += 1
+    print(f"\nconverting {len(found):,} runs found in 40 archive pages ({len(distinct):,} distinct): "
+          f"runs.read {t_ours:.3f} s, cn2an.cn2an(smart) {t_theirs:.3f} s ({t_theirs / t_ours:.1f}x slower); "
+          f"of the distinct runs cn2an refuses {refused}, gives another value for {differ}")
+
+
 LONG_LINE_CHARS = 40_000
 
 
@@ -162,6 +287,10 @@ def long_sentence() -> None:
 
 def main() -> None:
     throughput()
+    pages = synthetic_archive()
+    archive_vs_cn2an(pages)
+    dense_vs_cn2an()
+    converter_comparison(pages)
     side_by_side()
     long_sentence()
 

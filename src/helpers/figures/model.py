@@ -16,17 +16,19 @@ Columns (``Figure`` attributes, in DataFrame order):
   毫米/小时, 个百分点), and measure words and Latin units are units (29站, 18.26万车, 33.8mm).
 * ``low``/``high``: the bounds the wording implies. exact → both = value; more_than /
   at_least → low = value; nearly / at_most → high = value; about → both empty (the paper
-  gives no width, and we do not invent one); range → the two ends.
+  gives no width, and we do not invent one) except for pairs and vague places; range → the two ends.
 * ``qualifier``: exact, more_than (超 超过 超出 突破 逾 多 余 高于; 30多万元 = more than 300000 元), at_least (以上 不少于 不低于 至少),
   nearly (近 将近 接近), about (约 大约 左右; also 七八个-style pairs), at_most (以下 以内
   不足 不超过 不到 低于 少于 最多; 内 after a span of time: 在1小时内), range (10—15份, 3至5年,
   4℃~12℃, 16~18日, 7月16日-24日). Two qualifiers: 大约1.2万多人次 is about (the softer one).
   近千名, 逾百人, 过百名: a bare magnitude after 近/逾/超/过 is one of it.
   达 高达 多达 共 共计 累计 各 are exact (they state the figure).
-  Vague counts (数十人, 几十个, 十几个, 二十几人, 上千人) are kept as ``about`` with no value and
-  no bounds: the paper gives no number and we invent none (``Quantity.from_figure`` refuses
-  them loudly). 近 before a period unit (近3年来, 近五年, 近30天) means "the last N …": an exact
-  duration, not "nearly".
+  Vague counts are ``about`` with no value and the bounds of their place (十几个 = 11–19,
+  数十人 = 20–90, 十几万 = 110000–190000, ``helpers.figures.runs``); 上千人 has none
+  (``Quantity.from_figure`` refuses it loudly). unread: a number-like run the ledger cannot
+  read whole (1万6人): no value, no bounds, listed by the page's checks.
+  近 before a period unit (近3年来, 近五年, 近30天) means "the last N …": an exact duration,
+  not "nearly".
 * Signs: a leading - － − 零下 负 makes the value (or a range end) negative: -5℃, 零下5℃,
   同比增长-3.5%, -3℃~5℃. A hyphen after a digit or Latin letter is a separator or a code.
 * ``kind``: amount (money), count, area, percent, date, duration, ordinal, other.
