@@ -55,9 +55,13 @@ def extract(text: str) -> list[Figure]:
     found: list[Figure] = []
     pos = 0
     while True:
-        m = CORE_RE.search(norm, pos)
-        if not m:
+        first = _CORE_FIRST.search(norm, pos)   # a fast scan for a character a figure can start with
+        if not first:
             break
+        m = CORE_RE.match(norm, first.start())
+        if not m:
+            pos = first.end()
+            continue
         fig, next_pos = _figure_at(ctx, m, f"f{len(found) + 1:02d}")
         if fig is not None:
             found.append(fig)
@@ -81,6 +85,9 @@ class _Context:
         self.raw_sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
         self.clause_ends = [m.start() for m in CLAUSE_END.finditer(norm)]
         self.quotes = _name_quotes(norm)
+        self.quote_mask = bytearray(len(norm) + 1)   # 1 inside a name quote: one lookup per match
+        for a, b in self.quotes:
+            self.quote_mask[a:b] = b"\x01" * (b - a)
         wide = [(m.start(), m.end(1)) for m in _WIDE_AT.finditer(norm)]
         self.wide_starts, self.wide_ends = [w[0] for w in wide], [w[1] for w in wide]
         self.will = [m.start() for m in _WILL_AT.finditer(norm)]
@@ -174,11 +181,12 @@ class _Context:
         return out
 
     def in_name_quote(self, i: int) -> bool:
+        if not self.quotes or not self.quote_mask[i]:
+            return False
         k = bisect.bisect_right(self.quotes, (i, float("inf"))) - 1
         return k >= 0 and self.quotes[k][0] <= i < self.quotes[k][1]
 
 
-_INVISIBLE_RE = re.compile("[" + re.escape(numerals.INVISIBLE) + "]")
 _DIGIT_SPACE = " \u2009\u202f"                        # regular, thin, narrow no-break space
 _UNIT_SPACE = " \u00a0\u3000"                          # regular, no-break, ideographic space
 # Spaces read across (dropped from the working copy; the surface keeps them): a thousands
@@ -189,11 +197,35 @@ _THOUSANDS_RE = re.compile(rf"(?<![\d.,])(?<!\d[{_DIGIT_SPACE}])\d{{1,3}}(?:[{_D
 _UNIT_SPACE_RE = re.compile(rf"(?<=\d)[{_UNIT_SPACE}](?=[十百千万亿]|{'|'.join(re.escape(u) for u in UNITS)})")
 
 
+_MAPPED = {**numerals._NORMAL, **TRADITIONAL}   # one pass: full-width, Traditional numerals, vocabulary
+_TO_MAP_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_MAPPED)) + "]")
+
+
+def _ranges_class(chars: str) -> str:
+    """A regex character class of ``chars`` written as ranges (much faster to scan than a list)."""
+    codes = sorted({ord(c) for c in chars})
+    parts, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = chr(codes[i]), chr(codes[j])
+        parts.append(re.escape(lo) if i == j else f"{re.escape(lo)}-{re.escape(hi)}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+_INVISIBLE_RE = re.compile(_ranges_class(numerals.INVISIBLE))
+# Every character a ``CORE_RE`` match can start with (digits, numerals, capitals, 廿卅卌, 几, 数, 首).
+_CORE_FIRST = re.compile(r"[\d" + "".join(sorted(set(
+    runs.LOWER_DIGITS + runs.CAPITAL_DIGITS + runs.CAPITAL_SMALL + "廿卅卌几数首" + runs.SMALL + runs.BIG))) + "]")
+
+
 def _normalize(text: str) -> tuple[str, range | list[int]]:
     """The working copy of ``text`` and the ``text`` offset of each of its characters (plus one
     past the end): invisible characters and the spaces inside a figure (``_THOUSANDS_RE``,
     ``_UNIT_SPACE_RE``) dropped, full-width and Traditional characters mapped."""
-    norm = numerals.normalize(text).translate(TRADITIONAL)
+    norm = text.translate(_MAPPED) if _TO_MAP_RE.search(text) else text
     at: range | list[int] = range(len(norm))
     for drop in (_invisible, _spaces):
         gone = drop(norm)
@@ -265,7 +297,7 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
     if r.percent:
         p.unit = "%"
     sign = _sign_at(norm, s, end=True)
-    _read_sign(norm, p, is_cn)
+    _read_sign(norm, p, is_cn, sign)
     _read_right(norm, p, is_cn and sign not in ("零下", "负"), r)
     _read_negative_growth(norm, p)
     _read_left(norm, p)

@@ -98,12 +98,28 @@ class Reading:
 _PLAIN = re.compile(r"[1-9]\d{0,15}")
 
 
+_CACHE: dict[str, Reading | NumberError] = {}
+_CACHE_SIZE = 50_000
+
+
 def read(run: str) -> Reading:
-    """The reading of a whole numeral run (``RUN_RE``), or ``NumberError``."""
-    if _PLAIN.fullmatch(run):                   # most runs: plain Arabic digits
-        value = Decimal(run)
-        return Reading(value, value, value)
-    return _read_cached(run)
+    """The reading of a whole numeral run (``RUN_RE``), or ``NumberError``. Readings are
+    immutable and cached (a page repeats its numbers; 2024, 10, 一 …)."""
+    r = _CACHE.get(run)
+    if r is None:
+        try:
+            if _PLAIN.fullmatch(run):               # most runs: plain Arabic digits
+                value = Decimal(run)
+                r = Reading(value, value, value)
+            else:
+                r = _read_cached.__wrapped__(run)
+        except NumberError as error:
+            r = error
+        if len(_CACHE) < _CACHE_SIZE:
+            _CACHE[run] = r
+    if isinstance(r, NumberError):
+        raise NumberError(*r.args)
+    return r
 
 
 @functools.lru_cache(maxsize=16384)

@@ -125,7 +125,7 @@ def _read_right(norm: str, p: _Parse, is_cn: bool, r: runs.Reading) -> None:
         i = p.end
     if not p.unit and not is_cn:
         _shared_date_unit(norm, p)
-    if not p.date and _read_range(norm, p, is_cn):
+    if not p.date and i < len(norm) and norm[i] in _RANGE_FIRST and _read_range(norm, p, is_cn):
         i = p.end
     for word, qual in (SUFFIX_QUALIFIERS.items() if norm[i:i + 1] in _SUFFIX_FIRST else ()):
         if norm.startswith(word, i) and p.qualifier == "exact":
@@ -376,9 +376,10 @@ def _sign_at(norm: str, i: int, end: bool) -> str:
     return ""
 
 
-def _read_sign(norm: str, p: _Parse, is_cn: bool) -> None:
+def _read_sign(norm: str, p: _Parse, is_cn: bool, sign: str | None = None) -> None:
     """A minus sign before the numeral (-5℃, 零下5℃, 负3.5%) makes it negative (kept in the surface)."""
-    sign = _sign_at(norm, p.start, end=True)
+    if sign is None:
+        sign = _sign_at(norm, p.start, end=True)
     if sign and not (is_cn and sign in "-－−"):
         p.start -= len(sign)
         p.signed = True
@@ -402,10 +403,15 @@ def _read_negative_growth(norm: str, p: _Parse) -> None:
             p.low, p.high = -p.high, -p.low
 
 
+_PREFIX_LAST = {word[-1] for word in PREFIX_QUALIFIERS} | {"第", OVER}   # 过百名 too
+
+
 def _read_left(norm: str, p: _Parse) -> None:
     """第 (ordinal) and prefix qualifiers 超 近 约 不少于 … (kept in the surface)."""
     s = p.start
-    if s and norm[s - 1] == "第":
+    if not s or norm[s - 1] not in _PREFIX_LAST:
+        return
+    if norm[s - 1] == "第":
         p.start, p.ordinal = s - 1, True
         return
     m = _PREFIX_RE.search(norm, max(0, s - 3), s)
@@ -484,31 +490,39 @@ def _is_clock(norm: str, p: _Parse) -> bool:
     return norm.startswith("分", i) and p.start >= 2 and norm[p.start - 1] in "时点" and norm[p.start - 2].isdigit()
 
 
+_SET_MONEY, _SET_AREA, _SET_PERCENT, _SET_DURATION, _SET_COUNT, _SET_ORDINAL_UNITS = (
+    frozenset(units) for units in (MONEY, AREA, PERCENT, DURATION, COUNT, ORDINAL_UNITS))
+
+
 def _classify(p: _Parse, core: str, is_cn: bool) -> None:
     """Kind from the unit and the wording; bounds from the qualifier."""
-    if p.ordinal or p.unit in ORDINAL_UNITS:
+    if p.ordinal or p.unit in _SET_ORDINAL_UNITS:
         p.kind = "ordinal"
     elif p.kind:
         pass
-    elif p.unit in MONEY:
+    elif p.unit in _SET_MONEY:
         p.kind = "amount"
-    elif p.unit in AREA:
+    elif p.unit in _SET_AREA:
         p.kind = "area"
-    elif p.unit in PERCENT:
+    elif p.unit in _SET_PERCENT:
         p.kind = "percent"
     elif p.unit in ("月", "日", "号") and p.value is not None and p.value == int(p.value):
         p.kind = "date"
         p.date = f"XXXX-{int(p.value):02d}" if p.unit == "月" else f"XXXX-XX-{int(p.value):02d}"
-    elif p.unit in DURATION or p.unit == "年":
+    elif p.unit in _SET_DURATION or p.unit == "年":
         p.kind = "duration"
-    elif p.unit in COUNT:
+    elif p.unit in _SET_COUNT:
         p.kind = "count"
     else:
         p.kind = "other"
     if p.qualifier != "range" and not (p.qualifier == "about" and p.low is not None):
         v = p.value
-        p.low = v if p.qualifier in ("exact", "more_than", "at_least") else None
-        p.high = v if p.qualifier in ("exact", "nearly", "at_most") else None
+        p.low = v if p.qualifier in _LOW_IS_VALUE else None
+        p.high = v if p.qualifier in _HIGH_IS_VALUE else None
+
+
+_LOW_IS_VALUE = {"exact", "more_than", "at_least"}
+_HIGH_IS_VALUE = {"exact", "nearly", "at_most"}
 
 
 def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
@@ -519,9 +533,12 @@ def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
     before = _CLAUSE_MARK.split(text[max(lo, start - WINDOW_BEFORE):start])[-1]
     after = _CLAUSE_MARK.split(text[end:min(hi, end + WINDOW_AFTER)], maxsplit=1)[0]
     unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit))
+    value = _native(p.value)
+    low = value if p.low is p.value else _native(p.low)
+    high = value if p.high is p.value else (low if p.high is p.low else _native(p.high))
     return Figure(
         article="", start=start, end=end, surface=text[start:end],
-        value=_native(p.value), low=_native(p.low), high=_native(p.high), unit=unit,
+        value=value, low=low, high=high, unit=unit,
         qualifier=p.qualifier, kind=p.kind, projected=ctx.projected(p.start),
         sentence=sentence, noun="" if p.kind == "date" else _noun(before, after), date=p.date,
         before=before, after=after, id=fid,
@@ -571,9 +588,11 @@ def _is_code(norm: str, s: int, e: int, core: str) -> bool:
     after = norm[e] if e < len(norm) else ""
     if after.isascii() and after.isalpha() and _ASCII_UNIT_RE.match(norm, e) and not (before.isascii() and before.isalpha()):
         return False     # 33.8mm: a unit written in Latin letters
-    if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+    if (before.isascii() or after.isascii()) and (
+            (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+            or before in _CODE_NEIGHBOURS or (after in _CODE_NEIGHBOURS and norm[e + 1:e + 2].isdigit())):
         return True
-    if before in _CODE_NEIGHBOURS or (after in _CODE_NEIGHBOURS and norm[e + 1:e + 2].isdigit()):
-        return True
+    if core[0] != "0":
+        return False
     digits = _LEADING_DIGITS.match(core).group().replace(",", "")
     return len(digits) > 1 and digits.startswith("0")
