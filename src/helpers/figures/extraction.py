@@ -26,6 +26,7 @@ from helpers.figures.spans import (
     _capital_word,
 )
 from helpers.figures.vocabulary import (
+    RANGE_SEPARATORS,
     _WIDE_AT,
     ACTUAL,
     FORMERLY,
@@ -100,10 +101,12 @@ class _Context:
         """The ``text`` offsets of ``norm[i:j]`` (j > i), invisible characters inside kept."""
         return self.at[i], self.at[j - 1] + 1
 
-    def written(self, i: int, j: int) -> str:
-        """``norm[i:j]`` as written in ``text``, less invisible characters, full-width narrowed."""
+    def written(self, i: int, j: int, norm: str = "") -> str:
+        """``norm[i:j]`` as written in ``text``, less invisible characters, full-width narrowed
+        (``norm``: that slice of ``self.norm`` when the caller has it, to skip the mapping)."""
         if self.plain:
-            return numerals.narrow(self.text[i:j])
+            raw = self.text[i:j]
+            return raw if raw == norm else numerals.narrow(raw)
         return numerals.narrow("".join(self.text[self.at[k]] for k in range(i, j)))
 
     def sentence(self, i: int) -> tuple[str, int, int]:
@@ -201,6 +204,13 @@ _MAPPED = {**numerals._NORMAL, **TRADITIONAL}   # one pass: full-width, Traditio
 _TO_MAP_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_MAPPED)) + "]")
 
 
+_MAPPED_CHARS = {chr(k): v if isinstance(v, str) else chr(v) for k, v in _MAPPED.items()}
+
+
+def _map_one(m: re.Match) -> str:
+    return _MAPPED_CHARS[m.group()]
+
+
 def _ranges_class(chars: str) -> str:
     """A regex character class of ``chars`` written as ranges (much faster to scan than a list)."""
     codes = sorted({ord(c) for c in chars})
@@ -225,7 +235,7 @@ def _normalize(text: str) -> tuple[str, range | list[int]]:
     """The working copy of ``text`` and the ``text`` offset of each of its characters (plus one
     past the end): invisible characters and the spaces inside a figure (``_THOUSANDS_RE``,
     ``_UNIT_SPACE_RE``) dropped, full-width and Traditional characters mapped."""
-    norm = text.translate(_MAPPED) if _TO_MAP_RE.search(text) else text
+    norm = _TO_MAP_RE.sub(_map_one, text) if _TO_MAP_RE.search(text) else text
     at: range | list[int] = range(len(norm))
     for drop in (_invisible, _spaces):
         gone = drop(norm)
@@ -235,12 +245,17 @@ def _normalize(text: str) -> tuple[str, range | list[int]]:
     return norm, (range(len(text) + 1) if isinstance(at, range) else at + [len(text)])
 
 
+_ANY_SPACE = re.compile(f"[{_DIGIT_SPACE}{_UNIT_SPACE}]")
+
+
 def _invisible(norm: str) -> set[int]:
     return {m.start() for m in _INVISIBLE_RE.finditer(norm)}
 
 
 def _spaces(norm: str) -> set[int]:
     """Positions of the spaces inside figures: thousands separators and digit–unit spaces."""
+    if not _ANY_SPACE.search(norm):
+        return set()
     gone = {m.start() + k for m in _THOUSANDS_RE.finditer(norm)
             for k, ch in enumerate(m.group()) if not ch.isdigit()}
     return gone | {m.start() for m in _UNIT_SPACE_RE.finditer(norm)}
@@ -282,6 +297,9 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
     if not is_cn and core[0].isdigit() and _is_code(norm, s, e, core):
         return None, e
     if is_cn:
+        if (e >= len(norm) or norm[e] not in _CN_NEXT) and not (s and norm[s - 1] in "第翻") \
+                and runs.FRACTION not in core:
+            return None, e      # 四川, 一起, 统一: no unit can follow, so no figure (as _keep decides)
         vague = _vague(ctx, s, e, fid)
         if vague is not None:
             return vague
@@ -328,6 +346,9 @@ _ISO_BEFORE = set("0123456789-/.")
 
 
 _ISO_SEPARATORS = set("-/.")
+# What may follow a Chinese numeral run that is a figure: a unit, 多/余, a share, a money tail, a
+# range separator (a superset: anything else is never a figure, whatever precedes it).
+_CN_NEXT = {u[0] for u in UNITS} | set("多余成折番圆角分") | {sep[0] for sep in RANGE_SEPARATORS}
 _HAS_DIGIT = re.compile(r"\d")
 
 

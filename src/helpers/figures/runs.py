@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal
 
 from helpers.figures.numerals import NumberError
@@ -78,8 +78,7 @@ RUN_RE = re.compile(rf"{_RUN}(?:分之{_RUN})?")
 FRACTION = "分之"
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What a numeral run says: ``value`` (None when only bounds are known), ``low``/``high``
     (equal to value when exact), ``qualifier`` ``exact`` or ``about``, ``percent`` for X分之Y,
     ``capital`` when written in financial capitals, ``ambiguous_capital`` when only in 伍/陆."""

@@ -532,7 +532,7 @@ def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
     sentence, lo, hi = ctx.sentence(start)
     before = _CLAUSE_MARK.split(text[max(lo, start - WINDOW_BEFORE):start])[-1]
     after = _CLAUSE_MARK.split(text[end:min(hi, end + WINDOW_AFTER)], maxsplit=1)[0]
-    unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit))
+    unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit), p.unit)
     value = _native(p.value)
     low = value if p.low is p.value else _native(p.low)
     high = value if p.high is p.value else (low if p.high is p.low else _native(p.high))
