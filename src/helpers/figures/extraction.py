@@ -20,6 +20,8 @@ from helpers.figures.spans import (
     _Parse,
     _read_left,
     _read_right,
+    _PREFIX_LAST,
+    _SIGN_LAST,
     _read_negative_growth,
     _read_sign,
     _sign_at,
@@ -314,11 +316,14 @@ def _figure_at(ctx: _Context, m: re.Match, fid: str) -> tuple[Figure | None, int
         p.low, p.high = r.low, r.high
     if r.percent:
         p.unit = "%"
-    sign = _sign_at(norm, s, end=True)
-    _read_sign(norm, p, is_cn, sign)
+    sign = _sign_at(norm, s, end=True) if s and norm[s - 1] in _SIGN_LAST else ""
+    if sign:
+        _read_sign(norm, p, is_cn, sign)
     _read_right(norm, p, is_cn and sign not in ("零下", "负"), r)
-    _read_negative_growth(norm, p)
-    _read_left(norm, p)
+    if p.unit == "%":
+        _read_negative_growth(norm, p)
+    if p.start and norm[p.start - 1] in _PREFIX_LAST:
+        _read_left(norm, p)
     if not _keep(norm, p, core, is_cn, r):
         return None, max(p.end, e)
     _classify(p, core, is_cn)

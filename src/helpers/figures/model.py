@@ -88,7 +88,7 @@ class FigureLookupError(DeskError):
     """A lookup matched none or several figures; the message lists the candidates."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One figure as written, with provenance (see the module docstring for the columns)."""
 

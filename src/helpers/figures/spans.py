@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from helpers.figures.extraction import _Context
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parse:
     """A figure under construction (offsets into the text)."""
 
@@ -536,13 +536,11 @@ def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
     value = _native(p.value)
     low = value if p.low is p.value else _native(p.low)
     high = value if p.high is p.value else (low if p.high is p.low else _native(p.high))
-    return Figure(
-        article="", start=start, end=end, surface=text[start:end],
-        value=value, low=low, high=high, unit=unit,
-        qualifier=p.qualifier, kind=p.kind, projected=ctx.projected(p.start),
-        sentence=sentence, noun="" if p.kind == "date" else _noun(before, after), date=p.date,
-        before=before, after=after, id=fid,
-    )
+    # Positional, in field order (article, start, end, surface, value, low, high, unit, qualifier,
+    # kind, projected, sentence, id, page, noun, date, part, before, after): 100,000 figures a run.
+    return Figure("", start, end, text[start:end], value, low, high, unit, p.qualifier, p.kind,
+                  ctx.projected(p.start), sentence, fid, "", "" if p.kind == "date" else _noun(before, after),
+                  p.date, "", before, after)
 
 
 def _native(d: Decimal | None) -> int | float | None:
