@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from helpers.figures import numerals, runs
 from helpers.figures.model import Figure
-from helpers.figures.numerals import CN_CHARS, MAGNITUDE
+from helpers.figures.numerals import MAGNITUDE
 from helpers.figures.spans import (
     _classify,
     _finish,
@@ -22,11 +22,10 @@ from helpers.figures.spans import (
     _read_right,
     _PREFIX_LAST,
     _SIGN_LAST,
-    _read_negative_growth,
     _read_sign,
     _sign_at,
-    _capital_word,
 )
+from helpers.figures.tails import _capital_word, _read_negative_growth
 from helpers.figures.vocabulary import (
     RANGE_SEPARATORS,
     _WIDE_AT,

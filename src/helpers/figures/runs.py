@@ -6,7 +6,7 @@ number, so the ledger either reads a run whole or lists it as unread, never givi
 value. The unit, qualifier words (超, 余, 以上 …), shares (成, 折), signs and money tails (元整,
 角, 分) stay the ledger's; this module reads only the characters of the run itself.
 
-Forms read (each tested in ``tests/test_numerals_v2.py``):
+Forms read (each tested in ``tests/figures/test_runs.py``):
 
 * Positional Chinese (一百二十, 十万, 两万五千), with the colloquial tail (一万五 = 15000,
   一百二 = 120, 一百二十万三 = 1203000) and 零 placeholders (一千零一, 十万零一千).
@@ -34,7 +34,6 @@ Anything else in a run raises ``NumberError``; the ledger then lists the run as 
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import NamedTuple
 from decimal import Decimal
@@ -111,7 +110,7 @@ def read(run: str) -> Reading:
                 value = Decimal(run)
                 r = Reading(value, value, value)
             else:
-                r = _read_cached.__wrapped__(run)
+                r = _read_uncached(run)
         except NumberError as error:
             r = error
         if len(_CACHE) < _CACHE_SIZE:
@@ -121,8 +120,7 @@ def read(run: str) -> Reading:
     return r
 
 
-@functools.lru_cache(maxsize=16384)
-def _read_cached(run: str) -> Reading:
+def _read_uncached(run: str) -> Reading:
     if FRACTION in run and not run.startswith(("分之",)):
         den, _, num = run.partition(FRACTION)
         d, n = read(den), read(num)
