@@ -12,6 +12,7 @@ from helpers.figures import numerals, runs
 from helpers.figures.model import Figure
 from helpers.figures.numerals import MAGNITUDE
 from helpers.figures.spans import (
+    _CLAUSE_MARK,
     _classify,
     _finish,
     _is_code,
@@ -85,6 +86,7 @@ class _Context:
         norm = self.norm
         self.sentence_ends = [m.start() for m in SENTENCE_END.finditer(norm)]
         self.raw_sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
+        self.marks = [m.start() for m in _CLAUSE_MARK.finditer(text)]   # clause windows (_finish)
         self.clause_ends = [m.start() for m in CLAUSE_END.finditer(norm)]
         self.quotes = _name_quotes(norm)
         self.quote_mask = bytearray(len(norm) + 1)   # 1 inside a name quote: one lookup per match

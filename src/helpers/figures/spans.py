@@ -4,6 +4,7 @@ signs either side, dates and ranges, then its kind and tense.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, replace
@@ -429,8 +430,12 @@ def _finish(ctx: _Context, p: _Parse, fid: str) -> Figure:
     text = ctx.text
     start, end = ctx.raw_span(p.start, p.end)
     sentence, lo, hi = ctx.sentence(start)
-    before = _CLAUSE_MARK.split(text[max(lo, start - WINDOW_BEFORE):start])[-1]
-    after = _CLAUSE_MARK.split(text[end:min(hi, end + WINDOW_AFTER)], maxsplit=1)[0]
+    marks = ctx.marks                   # offsets of _CLAUSE_MARK characters in text
+    k = bisect.bisect_left(marks, start)
+    b0 = max(lo, start - WINDOW_BEFORE, marks[k - 1] + 1 if k else 0)
+    k = bisect.bisect_left(marks, end, k)
+    a1 = min(hi, end + WINDOW_AFTER, marks[k] if k < len(marks) else hi)
+    before, after = text[b0:start], text[end:a1]
     unit = p.unit if p.unit_at < 0 else ctx.written(p.unit_at, p.unit_at + len(p.unit), p.unit)
     value = _native(p.value)
     low = value if p.low is p.value else _native(p.low)
