@@ -48,6 +48,8 @@ BIG = "万亿"
 CAPITAL_SMALL = "拾佰仟"
 # Capitals that are also everyday characters (队伍, 大陆): a run of only these needs 元/圆.
 AMBIGUOUS_CAPITALS = set("伍陆陸")
+# Numeral characters but 千 (which may open 千瓦, 千米, 千克 after a number).
+NOT_KILO = LOWER_DIGITS + CAPITAL_DIGITS + CAPITAL_SMALL + "十百万亿廿卅卌"
 _TO_LOWER = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟〇○", "一二二三三四五六六七八九十百千零零")
 
 DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

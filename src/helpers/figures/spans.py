@@ -166,7 +166,7 @@ def _shared_date_unit(norm: str, p: _Parse) -> None:
         p.set_unit(m.group(2), -1)
 
 
-_MORE_MAGNITUDE_RE = re.compile(r"[十百千]?[万亿]+")  # 30多万, 十多万, 100多亿 (not 30多千米)
+_MORE_MAGNITUDE_RE = re.compile(rf"[十百千]?[万亿]+(?![\d{runs.NOT_KILO}]|千(?![瓦米克]))")  # 30多万 (3余万五: no)
 _DATE_NEXT = re.compile(r"(\d{1,2}|[一二三四五六七八九十廿卅]{1,3})(月|日|号)")
 
 
