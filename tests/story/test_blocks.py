@@ -145,17 +145,24 @@ def test_table_is_escaped_and_deterministic():
     b = one(story.table, FRAME.copy(), caption="{{ caption }}").data["text/html"]
     assert a == b
     p = assert_literal(a, "<b>jobs</b>", "{{ caption }}", "投资总额", "1.65 billion yuan", "2024")
-    assert p.names().count("tr") == 3 and p.names().count("th") == 3
+    assert p.names().count("tr") == 3 and p.names().count("th") == 3 + 2  # 3 columns, 2 row headers
     assert "uuid" not in a and "T_" not in a and "id=" not in a  # no Styler ids
 
 
-def test_table_caption_sits_outside_the_scrolling_box():
+def test_table_has_a_real_caption_and_row_headers():
     markup = one(story.table, FRAME, caption="Park 园区 figures").data["text/html"]
-    assert "<caption" not in markup
-    caption = markup.index('<p class="desk-caption">Park 园区 figures</p>')
-    scroll = markup.index('<div class="desk-table">')
-    assert caption < scroll < markup.index("<table")
-    assert '<table aria-label="Park 园区 figures">' in markup
+    p = Parsed(markup)
+    # the caption is the table's own (read once, with the table), inside the one scroll box
+    assert p.names()[:4] == ["div", "div", "table", "caption"]
+    assert '<caption class="desk-caption">Park 园区 figures</caption>' in markup
+    assert "aria-label" not in markup and "tabindex" not in markup and 'role="region"' not in markup
+    heads = [(a.get("scope"), a.get("data-label")) for t, a in p.tags if t == "th"]
+    assert heads == [("col", None)] * 3 + [("row", "Item")] * 2
+    labels = [a.get("data-label") for t, a in p.tags if t == "td"]
+    assert labels == ["Value", "Year"] * 2  # a stacked row shows each cell under its column
+    assert "desk-table-stack" in markup  # three columns: stacks on a phone
+    two = one(story.table, FRAME[["Item", "Value"]]).data["text/html"]
+    assert "desk-table-stack" not in two
 
 
 def test_csv_text_has_no_float_noise_and_no_formulas():
@@ -168,8 +175,8 @@ def test_csv_text_has_no_float_noise_and_no_formulas():
 
 def test_table_aligns_numeric_columns():
     p = Parsed(one(story.table, FRAME).data["text/html"])
-    tds = [a.get("class") for t, a in p.tags if t == "td"]
-    assert tds == [None, "num", "num"] * 2
+    cells = [a.get("class") for t, a in p.tags if t in ("td", "th") and a.get("scope") != "col"]
+    assert cells == [None, "num", "num"] * 2
 
 
 def test_table_csv_metadata_only_with_a_name():

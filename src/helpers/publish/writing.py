@@ -90,7 +90,7 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
             arts.insert(0, "page", e.slug)
         figs = ledger.page_figures(page)
         href = outputs.ledger_href(e.slug)
-        files[href] = _csv_bytes(figs)
+        files[href] = _csv_bytes(figs, bom=True)
         articles.append(arts)
         figures.append(figs)
         ledgers[e.slug] = href
@@ -114,8 +114,10 @@ def _read_page(entry):
     return page if page.slug == entry.slug else dataclasses.replace(page, slug=entry.slug)
 
 
-def _csv_bytes(df) -> bytes:
-    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``)."""
+def _csv_bytes(df, *, bom: bool = False) -> bytes:
+    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``); with
+    `bom` (the readers' copies in reports/data/) a UTF-8 byte-order mark, so a spreadsheet
+    opens the Chinese right (``csvsafe.READER_ENCODING``)."""
     from helpers import csvsafe
 
-    return csvsafe.csv_text(df).encode("utf-8")
+    return csvsafe.csv_text(df).encode(csvsafe.READER_ENCODING if bom else "utf-8")
