@@ -122,6 +122,7 @@ def check_page(browser, base: str, out: Path, name: str, axe: str, viewport=PHON
         _assert_font(page, context, where)
         _assert_captions_visible(page, where)
         _assert_tables_whole(page, where)
+        _assert_chinese_marked(page, where)
         _assert_chart_text(page, where, phone=viewport["width"] < 600)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{where}: page scrolls sideways ({width}px)"
@@ -148,6 +149,33 @@ def _assert_axe(page, axe: str, where: str, rules=None) -> None:
         options,
     )
     assert violations == [], f"{where}: axe violations {violations}"
+
+
+def _assert_chinese_marked(page, where: str) -> None:
+    """At least 99% of the Chinese characters shown sit inside an element whose language is
+    Chinese (lang="zh-Hans"), and no alt text or aria-label is Chinese without English."""
+    counts = page.evaluate(
+        """() => {
+            const cjk = /[\\u3400-\\u9fff\\uf900-\\ufaff]/g;
+            let all = 0, marked = 0;
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                const k = (n.data.match(cjk) || []).length;
+                if (!k || n.parentElement.closest('style, script')) continue;
+                all += k;
+                const lang = (n.parentElement.closest('[lang]') || {}).lang || '';
+                if (lang.toLowerCase() === 'zh' || lang.toLowerCase().startsWith('zh-')) marked += k;
+            }
+            const bare = [...document.querySelectorAll('[alt], [aria-label]')]
+                .map(e => e.getAttribute('alt') || e.getAttribute('aria-label'))
+                .filter(t => /[\\u3400-\\u9fff]/.test(t) && !/[A-Za-z]{3,}/.test(t));
+            return {all, marked, bare};
+        }"""
+    )
+    if counts["all"]:
+        share = counts["marked"] / counts["all"]
+        assert share >= 0.99, f"{where}: only {share:.1%} of {counts['all']} Chinese characters marked lang=zh-Hans"
+    assert not counts["bare"], f"{where}: Chinese alt/aria-label without English: {counts['bare'][:3]}"
 
 
 def _assert_tables_whole(page, where: str) -> None:
@@ -266,6 +294,14 @@ def _assert_links(page, out: Path, name: str) -> None:
         if url.fragment and url.path == here.path:
             found = page.evaluate("id => !!document.getElementById(id)", unquote(url.fragment))
             assert found, f"{name}: anchor #{unquote(url.fragment)} not on the page"
+        elif url.fragment and target.suffix == ".html":  # e.g. a figure id → the source view, and back
+            ids = _ids(target)
+            assert unquote(url.fragment) in ids, f"{name}: link {href} → no #{unquote(url.fragment)} in {target.name}"
+
+
+@functools.lru_cache(maxsize=32)
+def _ids(path: Path) -> frozenset:
+    return frozenset(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
 
 
 def _assert_font(page, context, name: str) -> None:
@@ -315,7 +351,8 @@ def test_fixture_reports_in_chromium(browser, serve, built_desk, axe_source):
     out = built_desk / "reports"
     base = serve(out)
     names = _reports(out)
-    assert "index.html" in names and len(names) == 5
+    assert "index.html" in names and len([n for n in names if not n.startswith("source-")]) == 5
+    assert any(n.startswith("source-") for n in names), "no source view"
     for name in names:
         check_page(browser, base, out, name, axe_source, PHONE, print_pdf=name == "01-story.html")
     check_page(browser, base, out, "01-story.html", axe_source, DESKTOP)
@@ -329,4 +366,40 @@ def test_committed_reports_in_chromium(browser, serve, axe_source):
     for name in _reports(out):
         for viewport in (PHONE, DESKTOP):
             check_page(browser, base, out, name, axe_source, viewport,
-                       print_pdf=viewport is DESKTOP and not name.startswith("index"))
+                       print_pdf=viewport is DESKTOP and not name.startswith(("index", "source-")))
+
+
+def test_a_figure_id_opens_the_source_view_at_that_figure(browser, serve):
+    """Clicking a figure id in a report lands on the marked figure in the source view, which
+    names its id, qualifier and tense and links back to the report."""
+    out = paths.REPORTS
+    if not list(out.glob("source-*.html")):
+        pytest.skip("reports/ has no source view yet (run `make reports`)")
+    base = serve(out)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        clicked = 0
+        for name in _reports(out):
+            if name.startswith(("index", "source-")):
+                continue
+            page.goto(base + name)
+            refs = page.eval_on_selector_all('a.desk-ref[href*="#fig-"]', "els => els.map(e => e.id)")
+            if not refs:
+                continue
+            link = page.locator('a.desk-ref[href*="#fig-"]').first
+            fid = link.inner_text().strip()
+            back = link.get_attribute("id")
+            link.click()
+            page.wait_for_url(f"**/source-*.html#fig-{fid}")
+            target = page.evaluate("() => { const t = document.querySelector(':target'); return t && "
+                                   "[t.id, t.nextElementSibling.textContent, t.getBoundingClientRect().top]; }")
+            assert target and target[0] == f"fig-{fid}", f"{name}: {fid} did not open at its figure: {target}"
+            assert fid in target[1] and ("stated" in target[1] or "projected" in target[1]), target[1]
+            assert -2 <= target[2] < PHONE["height"], f"{name}: figure {fid} not scrolled into view"
+            assert f"{name}#{back}" in page.eval_on_selector_all(
+                f"#fig-{fid} + .fig-tag a", "els => els.map(e => e.getAttribute('href'))"), "no link back"
+            clicked += 1
+        assert clicked >= 3, "the story reports should link their figure ids"
+    finally:
+        context.close()

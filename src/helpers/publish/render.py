@@ -64,11 +64,13 @@ class _Context:
 
 # ---------------------------------------------------------------- page assembly
 
-def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=None) -> Report:
+def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=None,
+                  source_page: str | None = None) -> Report:
     """Render an executed notebook as the reader page `stem`.html.
 
     `extra_links` are ``{"href", "label"}`` items for the page's footer (e.g. the ledger);
-    `font_base` a ``fonts.Base`` to cut the page's font from (faster, same bytes).
+    `font_base` a ``fonts.Base`` to cut the page's font from (faster, same bytes);
+    `source_page` the slug of the page whose source view the report's figure ids link to.
     """
     ctx = _Context(data_dir=outputs.data_dir(stem))
     blocks: list[str] = []
@@ -84,6 +86,8 @@ def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=No
     meta = {k: _collapse(v) for k, v in ctx.meta.items()}
     headline = meta.get("headline") or ctx.first_heading or stem
     body = "\n".join(b for b in blocks if b)
+    if source_page:
+        body = link_figure_ids(body, source_page)
     page = render_page(
         "report.html",
         title=headline,
@@ -184,6 +188,42 @@ def mark_chinese(markup: str) -> str:
     return "".join(out)
 
 
+FIGURE_ID = re.compile(r"(?<![\w-])([a-z]\d{2}-f\d{2,})(?![\w-])")
+
+
+def link_figure_ids(markup: str, page: str) -> str:
+    """Every ledger figure id in the text of `markup` (``a01-f03``, as methodology and workings
+    name them) linked to its place in the page's source view; the first link to each id
+    carries ``id="fig-ref-<id>"`` so the source view can link back to it. Text already inside
+    a link, and attributes, are left alone."""
+    source_href = outputs.source_href
+    out: list[str] = []
+    depth = {"a": 0, "no": 0}
+    seen: set[str] = set()
+    at = 0
+
+    def link(m: re.Match) -> str:
+        fid = m.group(1)
+        anchor = "" if fid in seen else f' id="fig-ref-{fid}"'
+        seen.add(fid)
+        return f'<a class="desk-ref"{anchor} href="{html.escape(source_href(page, "fig-" + fid))}">{fid}</a>'
+
+    for m in _TAG.finditer(markup):
+        text = markup[at:m.start()]
+        out.append(text if depth["a"] or depth["no"] else FIGURE_ID.sub(link, text))
+        out.append(m.group())
+        at = m.end()
+        name = _TAG_NAME.match(m.group())
+        if name and not m.group().startswith("<!"):
+            tname = name.group(2).lower()
+            key = "a" if tname == "a" else "no" if tname in _NO_TEXT else None
+            if key and not m.group().endswith("/>"):
+                depth[key] = max(0, depth[key] + (-1 if name.group(1) else 1))
+    text = markup[at:]
+    out.append(text if depth["a"] or depth["no"] else FIGURE_ID.sub(link, text))
+    return "".join(out)
+
+
 def _mark_text(text: str, where: tuple[str, bool, bool]) -> str:
     _tag, zh, no_text = where
     if zh or no_text or not text:
@@ -234,6 +274,80 @@ def render_page(template: str, *, title: str, description: str, cache_dir=None, 
     ))
     check_self_contained(page)
     return page
+
+
+QUALIFIER_WORDS = {"exact": "exact", "more_than": "more than (floor)", "at_least": "at least (floor)",
+                   "about": "about", "less_than": "less than (ceiling)", "at_most": "at most (ceiling)",
+                   "range": "range"}
+
+
+def render_source(page, figures, *, title: str, intro: str, backrefs=None, anchors=(), files=(),
+                  cache_dir=None, font_base=None) -> str:
+    """The source view of `page`: its text as printed, piece by piece (each an anchor
+    ``piece-<id>``), every ledger figure (`figures`, the page's ledger rows) marked with
+    ``id="fig-<id>"`` and followed by its id, qualifier and tense, ``at-<offset>`` anchors at
+    `anchors`, and for each anchor the reports that link to it (`backrefs`: anchor -> list of
+    ``(href, label)``). Same template, CSS, font and CSP as a report."""
+    backrefs = backrefs or {}
+    figs = sorted(({k: r[k] for k in ("id", "start", "end", "qualifier", "projected", "kind")}
+                   for r in figures), key=lambda f: (f["start"], f["end"]))
+    text = page.text
+    e = html.escape
+
+    def uses(anchor: str) -> str:
+        refs = backrefs.get(anchor) or []
+        if not refs:
+            return ""
+        links = ", ".join(f'<a href="{e(h)}">{e(label)}</a>' for h, label in refs)
+        return f"; used in {links}"
+
+    def span(lo: int, hi: int) -> str:
+        out, at = [], lo
+        marks = sorted({a for a in anchors if lo <= a < hi})
+        for f in (f for f in figs if lo <= f["start"] and f["end"] <= hi):
+            if f["start"] < at:  # overlaps the previous figure: the ledger never does this
+                raise RenderError(f"source view: figure {f['id']} overlaps the figure before it")
+            out.append(_with_anchors(text, at, f["start"], marks, backrefs))
+            qual = QUALIFIER_WORDS.get(str(f["qualifier"]), str(f["qualifier"]).replace("_", " "))
+            tense = "projected (future)" if str(f["projected"]) in ("True", "true", "1") else "stated"
+            out.append(f'<mark class="source-fig" id="fig-{e(f["id"])}">'
+                       f'{_with_anchors(text, f["start"], f["end"], marks, backrefs)}</mark>'
+                       f'<span class="fig-tag" lang="en">[<a href="#fig-{e(f["id"])}">{e(f["id"])}</a>: '
+                       f'{e(qual)}, {tense}{uses("fig-" + str(f["id"]))}]</span>')
+            at = f["end"]
+        out.append(_with_anchors(text, at, hi, marks, backrefs))
+        return "".join(out)
+
+    pieces, covered = [], []
+    for a in page.articles:
+        pieces.append({"id": a.id, "kind": a.kind, "headline": a.headline, "html": span(a.start, a.end)})
+        covered.append((a.start, a.end))
+    rest_parts, at = [], 0
+    for lo, hi in sorted(covered):
+        if text[at:lo].strip():
+            rest_parts.append(span(at, lo))
+        at = max(at, hi)
+    if text[at:].strip():
+        rest_parts.append(span(at, len(text)))
+    return render_page("source.html", title=title, description=intro, intro=intro, pieces=pieces,
+                       rest="\n".join(rest_parts), files=list(files), cache_dir=cache_dir,
+                       font_base=font_base, og_type="website")
+
+
+def _with_anchors(text: str, lo: int, hi: int, marks, backrefs=None) -> str:
+    """text[lo:hi] escaped, with a ``<span id="at-N">`` before each offset N in `marks` (and,
+    for a quoted sentence, the reports quoting it)."""
+    out, at = [], lo
+    for m in marks:
+        if lo <= m < hi:
+            out.append(html.escape(text[at:m], quote=False))
+            refs = (backrefs or {}).get(f"at-{m}") or []
+            links = ", ".join(f'<a href="{html.escape(h)}">{html.escape(label)}</a>' for h, label in refs)
+            tag = f'<span class="fig-tag" lang="en">[quoted in {links}]</span>' if links else ""
+            out.append(f'<span id="at-{m}" class="source-at">{tag}</span>')
+            at = m
+    out.append(html.escape(text[at:hi], quote=False))
+    return "".join(out)
 
 
 def stylesheet() -> str:
