@@ -25,7 +25,8 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from helpers import csvsafe
-from helpers.story.outputs import LEDGER_FILE, NAME_RE, REPORT_RE, _outputs, csv_href, register_output, report_stem
+from helpers.story.outputs import (LEDGER_FILE, NAME_RE, REPORT_RE, SOURCE_VIEW, _outputs, csv_href, register_output,
+                                   report_stem)
 
 _IGNORE = "tex2jax_ignore mathjax_ignore"  # tells a maths renderer, if any, to keep $ literal
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;"})
@@ -272,4 +273,7 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
         raise ValueError(f"story.data_links: ledger_file {ledger_file!r} must be a plain .csv file name")
     links.append(f'<a href="{esc("data/" + ledger_file)}">Figure ledger of the page</a> '
                  f"(every figure on the page with its value, unit, qualifier, bounds and place; {esc(ledger_file)})")
+    if page is not None:
+        links.append(f'<a href="{esc(SOURCE_VIEW.format(page=page))}">The page as printed</a> '
+                     "(its text with every ledger figure marked: id, qualifier, tense)")
     _emit(_section("desk-data", heading, _list(links)))
