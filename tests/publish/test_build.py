@@ -64,8 +64,17 @@ def mark_free(markup: str) -> str:
 
 
 def report_pages(out: Path) -> list[Path]:
-    return sorted(out.glob("*.html"))
+    """The reports and the index (not the source views, which show a whole page's text)."""
+    return sorted(p for p in out.glob("*.html") if not p.name.startswith("source-"))
 
+
+def test_source_views_written_for_every_page(built_desk):
+    out = built_desk / "reports"
+    assert {p.name for p in out.glob("source-*.html")} == {"source-tsq-2024-spring.html",
+                                                           "source-second-page.html"}
+    view = (out / "source-second-page.html").read_text(encoding="utf-8")
+    assert 'id="piece-a01"' in view and re.search(r'<mark class="source-fig" id="fig-a01-f01">', view)
+    assert "Content-Security-Policy" in view and "<script" not in view
 
 def run_cli(*args: str, root: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, DESK_ROOT=str(root))
@@ -179,7 +188,7 @@ def test_headline_metadata_titles_the_page_and_the_index(built_desk):
     assert '<a href="02-plain.html">Second story <span lang="zh-Hans">第二</span></a>' in index
     hrefs = re.findall(r'<a href="([^"]+)">', index)
     assert hrefs == ["00-page-overview.html", "00-page-overview--second-page.html",
-                     "01-story.html", "02-plain.html"]
+                     "01-story.html", "02-plain.html", "source-tsq-2024-spring.html", "source-second-page.html"]
 
 
 def test_per_page_notebook_runs_once_per_page(built_desk):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from helpers.publish.markup import CJK_RUN, FIGURE_ID, link_figure_ids, mark_chinese, zh_runs  # noqa: F401
 from helpers.story import outputs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -122,115 +123,6 @@ def render_index(entries: list[dict], *, pages=(), title: str = INDEX_TITLE, cac
                        pages=list(pages), cache_dir=cache_dir, font_base=font_base, og_type="website")
 
 
-CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+"
-                     r"(?:[\s\d·.,:%-]*[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+)*")
-
-
-def zh_runs(text) -> "markupsafe.Markup":
-    """Escaped text with each run of Chinese in ``<span lang="zh-Hans">`` (screen readers
-    and font selection need the language of the run, as in the reports)."""
-    import markupsafe
-
-    text = str(text)
-    out, at = [], 0
-    for m in CJK_RUN.finditer(text):
-        out.append(html.escape(text[at:m.start()], quote=False))
-        out.append(f'<span lang="zh-Hans">{html.escape(m.group(), quote=False)}</span>')
-        at = m.end()
-    out.append(html.escape(text[at:], quote=False))
-    return markupsafe.Markup("".join(out))
-
-
-_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
-_TAG_NAME = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
-_LANG_ATTR = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "source", "track", "wbr"})
-_NO_TEXT = frozenset({"head", "title", "style", "script", "textarea", "svg", "math"})
-
-
-def mark_chinese(markup: str) -> str:
-    """`markup` with every run of Chinese that is not already inside an element whose
-    ``lang`` is Chinese wrapped in ``<span lang="zh-Hans">``, wherever it stands: prose,
-    table cells, captions, glosses, links, a journalist's markdown. Screen readers switch
-    voice and browsers pick the Chinese face by it (``:lang(zh)`` in base.css).
-
-    Only text between tags changes; attributes, ``<head>``, ``<style>`` and the like are
-    left alone. Deterministic, and idempotent: a marked run is inside a zh element."""
-    out: list[str] = []
-    stack: list[tuple[str, bool, bool]] = [("#root", False, False)]  # (tag, zh, no text)
-    at = 0
-    for m in _TAG.finditer(markup):
-        out.append(_mark_text(markup[at:m.start()], stack[-1]))
-        tag = m.group()
-        out.append(tag)
-        at = m.end()
-        name = _TAG_NAME.match(tag)
-        if not name or tag.startswith("<!"):
-            continue
-        closing, tname = name.group(1) == "/", name.group(2).lower()
-        if closing:
-            for i in range(len(stack) - 1, 0, -1):
-                if stack[i][0] == tname:
-                    del stack[i:]
-                    break
-            continue
-        if tname in _VOID or tag.endswith("/>"):
-            continue
-        lang = _LANG_ATTR.search(tag)
-        if lang:
-            value = next(g for g in lang.groups() if g is not None).strip().lower()
-            zh = value == "zh" or value.startswith("zh-")
-        else:
-            zh = stack[-1][1]
-        stack.append((tname, zh, stack[-1][2] or tname in _NO_TEXT))
-    out.append(_mark_text(markup[at:], stack[-1]))
-    return "".join(out)
-
-
-FIGURE_ID = re.compile(r"(?<![\w-])([a-z]\d{2}-f\d{2,})(?![\w-])")
-
-
-def link_figure_ids(markup: str, page: str) -> str:
-    """Every ledger figure id in the text of `markup` (``a01-f03``, as methodology and workings
-    name them) linked to its place in the page's source view; the first link to each id
-    carries ``id="fig-ref-<id>"`` so the source view can link back to it. Text already inside
-    a link, and attributes, are left alone."""
-    source_href = outputs.source_href
-    out: list[str] = []
-    depth = {"a": 0, "no": 0}
-    seen: set[str] = set()
-    at = 0
-
-    def link(m: re.Match) -> str:
-        fid = m.group(1)
-        anchor = "" if fid in seen else f' id="fig-ref-{fid}"'
-        seen.add(fid)
-        return f'<a class="desk-ref"{anchor} href="{html.escape(source_href(page, "fig-" + fid))}">{fid}</a>'
-
-    for m in _TAG.finditer(markup):
-        text = markup[at:m.start()]
-        out.append(text if depth["a"] or depth["no"] else FIGURE_ID.sub(link, text))
-        out.append(m.group())
-        at = m.end()
-        name = _TAG_NAME.match(m.group())
-        if name and not m.group().startswith("<!"):
-            tname = name.group(2).lower()
-            key = "a" if tname == "a" else "no" if tname in _NO_TEXT else None
-            if key and not m.group().endswith("/>"):
-                depth[key] = max(0, depth[key] + (-1 if name.group(1) else 1))
-    text = markup[at:]
-    out.append(text if depth["a"] or depth["no"] else FIGURE_ID.sub(link, text))
-    return "".join(out)
-
-
-def _mark_text(text: str, where: tuple[str, bool, bool]) -> str:
-    _tag, zh, no_text = where
-    if zh or no_text or not text:
-        return text
-    return CJK_RUN.sub(lambda m: f'<span lang="zh-Hans">{m.group()}</span>', text)
-
-
 SITE_NAME = "Desk reports"
 DESCRIPTION_MAX = 160
 # A plain mark in the accent colour, inline (a favicon must not be fetched).
@@ -274,80 +166,6 @@ def render_page(template: str, *, title: str, description: str, cache_dir=None, 
     ))
     check_self_contained(page)
     return page
-
-
-QUALIFIER_WORDS = {"exact": "exact", "more_than": "more than (floor)", "at_least": "at least (floor)",
-                   "about": "about", "less_than": "less than (ceiling)", "at_most": "at most (ceiling)",
-                   "range": "range"}
-
-
-def render_source(page, figures, *, title: str, intro: str, backrefs=None, anchors=(), files=(),
-                  cache_dir=None, font_base=None) -> str:
-    """The source view of `page`: its text as printed, piece by piece (each an anchor
-    ``piece-<id>``), every ledger figure (`figures`, the page's ledger rows) marked with
-    ``id="fig-<id>"`` and followed by its id, qualifier and tense, ``at-<offset>`` anchors at
-    `anchors`, and for each anchor the reports that link to it (`backrefs`: anchor -> list of
-    ``(href, label)``). Same template, CSS, font and CSP as a report."""
-    backrefs = backrefs or {}
-    figs = sorted(({k: r[k] for k in ("id", "start", "end", "qualifier", "projected", "kind")}
-                   for r in figures), key=lambda f: (f["start"], f["end"]))
-    text = page.text
-    e = html.escape
-
-    def uses(anchor: str) -> str:
-        refs = backrefs.get(anchor) or []
-        if not refs:
-            return ""
-        links = ", ".join(f'<a href="{e(h)}">{e(label)}</a>' for h, label in refs)
-        return f"; used in {links}"
-
-    def span(lo: int, hi: int) -> str:
-        out, at = [], lo
-        marks = sorted({a for a in anchors if lo <= a < hi})
-        for f in (f for f in figs if lo <= f["start"] and f["end"] <= hi):
-            if f["start"] < at:  # overlaps the previous figure: the ledger never does this
-                raise RenderError(f"source view: figure {f['id']} overlaps the figure before it")
-            out.append(_with_anchors(text, at, f["start"], marks, backrefs))
-            qual = QUALIFIER_WORDS.get(str(f["qualifier"]), str(f["qualifier"]).replace("_", " "))
-            tense = "projected (future)" if str(f["projected"]) in ("True", "true", "1") else "stated"
-            out.append(f'<mark class="source-fig" id="fig-{e(f["id"])}">'
-                       f'{_with_anchors(text, f["start"], f["end"], marks, backrefs)}</mark>'
-                       f'<span class="fig-tag" lang="en">[<a href="#fig-{e(f["id"])}">{e(f["id"])}</a>: '
-                       f'{e(qual)}, {tense}{uses("fig-" + str(f["id"]))}]</span>')
-            at = f["end"]
-        out.append(_with_anchors(text, at, hi, marks, backrefs))
-        return "".join(out)
-
-    pieces, covered = [], []
-    for a in page.articles:
-        pieces.append({"id": a.id, "kind": a.kind, "headline": a.headline, "html": span(a.start, a.end)})
-        covered.append((a.start, a.end))
-    rest_parts, at = [], 0
-    for lo, hi in sorted(covered):
-        if text[at:lo].strip():
-            rest_parts.append(span(at, lo))
-        at = max(at, hi)
-    if text[at:].strip():
-        rest_parts.append(span(at, len(text)))
-    return render_page("source.html", title=title, description=intro, intro=intro, pieces=pieces,
-                       rest="\n".join(rest_parts), files=list(files), cache_dir=cache_dir,
-                       font_base=font_base, og_type="website")
-
-
-def _with_anchors(text: str, lo: int, hi: int, marks, backrefs=None) -> str:
-    """text[lo:hi] escaped, with a ``<span id="at-N">`` before each offset N in `marks` (and,
-    for a quoted sentence, the reports quoting it)."""
-    out, at = [], lo
-    for m in marks:
-        if lo <= m < hi:
-            out.append(html.escape(text[at:m], quote=False))
-            refs = (backrefs or {}).get(f"at-{m}") or []
-            links = ", ".join(f'<a href="{html.escape(h)}">{html.escape(label)}</a>' for h, label in refs)
-            tag = f'<span class="fig-tag" lang="en">[quoted in {links}]</span>' if links else ""
-            out.append(f'<span id="at-{m}" class="source-at">{tag}</span>')
-            at = m
-    out.append(html.escape(text[at:hi], quote=False))
-    return "".join(out)
 
 
 def stylesheet() -> str:

@@ -134,11 +134,11 @@ ANY_SOURCE_LINK = re.compile(r'href="source-([a-z0-9-]+)\.html#([^"]+)"')
 
 def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) -> dict[str, bytes]:
     """``source-<slug>.html`` for every manifest page: its text as printed with every ledger
-    figure marked (``render.render_source``), an anchor at each place a report links to, and
+    figure marked (``sourceview.render_source``), an anchor at each place a report links to, and
     links back to those reports. A report linking to an anchor the page does not have (a
     figure id not in its ledger) stops the build with the report and the id named."""
     from helpers.figures import ledger
-    from helpers.publish import render
+    from helpers.publish import render, sourceview
     from helpers.publish.plan import BuildInputError
 
     SOURCE_VIEW = outputs.SOURCE_VIEW
@@ -174,7 +174,7 @@ def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) ->
         title = f"The page as printed: {info[e.slug]['title']}"
         intro = render.summary(f"The text of {info[e.slug]['title']} as printed, with each of its "
                                f"{len(figures)} ledger figures marked: id, qualifier and tense.")
-        doc = render.render_source(
+        doc = sourceview.render_source(
             page, figures, title=title, intro=intro, backrefs=wanted[e.slug], anchors=sorted(anchors),
             files=[{"href": f"data/figures-{e.slug}.csv", "label": f"Figure ledger for page {e.slug} (CSV)"}],
             cache_dir=lay.cache, font_base=font_base)
