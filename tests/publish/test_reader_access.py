@@ -158,3 +158,28 @@ def test_every_quote_and_figure_id_links_to_an_anchor_of_the_source_view():
         text = re.sub(r"<a\b.*?</a>|<[^>]+>", " ", markup.split("<body>", 1)[1], flags=re.S)
         bare = render.FIGURE_ID.findall(text)
         assert not bare, f"{page.name}: figure ids not linked: {bare[:5]}"
+
+
+def test_source_view_marks_each_figure_with_id_qualifier_and_tense():
+    from types import SimpleNamespace
+
+    from helpers.publish import sourceview
+
+    text = "标题\n园区投资将超16.5亿元，提供岗位3000个。\n尾注"
+    page = SimpleNamespace(text=text, articles=(SimpleNamespace(id="a01", kind="article", headline="标题",
+                                                                start=0, end=text.index("\n尾注")),))
+    s1, s2 = text.index("超16.5亿元"), text.index("3000个")
+    figures = [{"id": "a01-f01", "start": s1, "end": s1 + 7, "qualifier": "more_than", "projected": True, "kind": "amount"},
+               {"id": "a01-f02", "start": s2, "end": s2 + 5, "qualifier": "exact", "projected": False, "kind": "count"}]
+    doc = sourceview.render_source(page, figures, title="The page", intro="The page as printed, marked.",
+                                   backrefs={"fig-a01-f02": [("01-x.html#fig-ref-a01-f02", "Story")]},
+                                   anchors=[s1 - 2])
+    assert '<section class="source-piece" id="piece-a01"' in doc
+    assert f'<span id="at-{s1 - 2}" class="source-at"></span>' in doc
+    assert '<mark class="source-fig" id="fig-a01-f01">超16.5亿元</mark>' in doc
+    assert "a01-f01</a>: more than (floor), projected (future)]" in doc
+    assert 'a01-f02</a>: exact, stated; used in <a href="01-x.html#fig-ref-a01-f02">Story</a>]' in doc
+    assert "尾注" in doc and 'id="piece-none"' in doc  # text outside the pieces is shown too
+    assert "Content-Security-Policy" in doc and "<script" not in doc
+    marked, total = marked_share(doc)
+    assert marked / total >= 0.99

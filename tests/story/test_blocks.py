@@ -379,7 +379,7 @@ def test_data_links_list_registered_outputs_and_the_ledger():
     hrefs = [a["href"] for t, a in p.tags if t == "a"]
     assert hrefs == ["data/01-park-investment-per-job/park-jobs.csv",
                      "data/01-park-investment-per-job/park-figures.csv",
-                     "data/figures-tsq-2024-spring.csv"]
+                     "data/figures-tsq-2024-spring.csv", "source-tsq-2024-spring.html"]
     assert "Jobs <promised>" in p.text
 
 
@@ -402,7 +402,7 @@ def test_data_links_accept_a_per_page_report_stem_and_take_its_page():
     outputs.register_output("table", "pieces", "Pieces")
     out = one(story.data_links, "00-page-overview--tsq-2024-summer")
     assert hrefs_of(out) == ["data/00-page-overview--tsq-2024-summer/pieces.csv",
-                             "data/figures-tsq-2024-summer.csv"]
+                             "data/figures-tsq-2024-summer.csv", "source-tsq-2024-summer.html"]
     for bad in ("00-page-overview---x", "00-page-overview--", "--x", "a--b--c", "a--B"):
         with pytest.raises(ValueError, match="stem"):
             story.data_links(bad, items=[], ledger_file="l.csv")
@@ -412,7 +412,7 @@ def test_data_links_default_to_the_report_the_build_names(monkeypatch):
     monkeypatch.setenv(outputs.REPORT_ENV, "00-page-overview--p2")
     outputs.register_output("chart", "figures-per-piece", "Figures")
     assert hrefs_of(one(story.data_links)) == ["data/00-page-overview--p2/figures-per-piece.csv",
-                                              "data/figures-p2.csv"]
+                                              "data/figures-p2.csv", "source-p2.html"]
     monkeypatch.setenv(outputs.REPORT_ENV, "bad name")
     with pytest.raises(ValueError, match="stem"):
         story.data_links()
