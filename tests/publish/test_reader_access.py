@@ -183,3 +183,15 @@ def test_source_view_marks_each_figure_with_id_qualifier_and_tense():
     assert "Content-Security-Policy" in doc and "<script" not in doc
     marked, total = marked_share(doc)
     assert marked / total >= 0.99
+
+
+def test_every_committed_chart_is_drawn_in_the_house_style():
+    import base64
+
+    charts = 0
+    for page in _pages():
+        for data in re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', page.read_text(encoding="utf-8")):
+            svg = base64.b64decode(data).decode("utf-8")
+            assert "@media (prefers-color-scheme: dark)" in svg, f"{page.name}: a chart without dark mode"
+            charts += 1
+    assert charts >= 5
