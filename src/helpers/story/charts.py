@@ -244,7 +244,8 @@ def show(fig: Figure, *, name: str, title: str, alt: str, data: pandas.DataFrame
             if not isinstance(source_note, str) or not source_note.strip():
                 raise ValueError(f"chart {name!r}: source_note must be a non-empty string or None")
             _add_source_note(fig, source_note)
-        fit_text(fig)
+        with _glyphs_checked(f"chart {name!r}"):  # laying out text reports a missing glyph too
+            fit_text(fig)
         svg = with_dark_mode(to_svg(fig, salt=f"{HASH_SALT}-{name}", what=f"chart {name!r}"))
     finally:
         _close(fig)
