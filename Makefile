@@ -28,8 +28,13 @@ reports: $(STAMP)
 # Unit, build and browser tests, plus every story notebook run top to bottom (nbmake) once there are any.
 # --dist loadfile keeps each test file on one worker, so session fixtures (a built desk) are built once.
 NOTEBOOK_FILES := $(wildcard notebooks/*.ipynb)
-test: $(STAMP)
+AXE_STAMP := tests/browser/node_modules/.package-lock.json
+test: $(STAMP) $(AXE_STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 --dist loadfile tests $(if $(NOTEBOOK_FILES),--nbmake notebooks)
+
+# axe-core for the browser test's accessibility check, exactly as pinned in the lock (git-ignored).
+$(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 lab: $(STAMP) $(LAB_STAMP)
 	$(LAB_VENV)/bin/jupyter lab notebooks
@@ -52,4 +57,4 @@ lock: $(STAMP)
 	echo "uv==0.13.8" | $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-bootstrap.lock
 
 clean:
-	rm -rf $(VENV) $(LAB_VENV) .cache
+	rm -rf $(VENV) $(LAB_VENV) .cache tests/browser/node_modules

@@ -167,7 +167,10 @@ class Data:
 
     @property
     def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        raw = self.path.read_bytes()
+        if not raw.startswith(b"\xef\xbb\xbf"):
+            raise AssertionError(f"{self.path}: a reader's CSV must start with a UTF-8 BOM (for spreadsheets)")
+        return raw.decode("utf-8-sig")
 
     @property
     def rows(self) -> list[dict[str, str]]:
@@ -318,7 +321,8 @@ def _table(node: Node, reports: Path, where: str) -> Table:
     table = node.find("table")
     header = [th.text() for th in table.find("thead").iter("th")] if table and table.find("thead") else []
     body = table.find("tbody") if table else None
-    cells = [[td.text() for td in tr.iter("td")] for tr in body.iter("tr")] if body else []
+    cells = ([[c.text() for c in tr.elements() if c.tag in ("th", "td")] for tr in body.iter("tr")]
+             if body else [])
     name = node.attrs.get("id", "").removeprefix("table-")
     return Table(name, caption.text() if caption else "", header, cells, _data(node, reports, where))
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# The CSVs beside the reports (reports/data/) start with a UTF-8 byte-order mark: Excel on
+# Windows reads a CSV without one in the system's legacy code page and garbles the Chinese.
+# Python reads them with encoding="utf-8-sig"; data/processed/ stays plain UTF-8.
+READER_ENCODING = "utf-8-sig"
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 

@@ -58,9 +58,23 @@ def parse(path: Path) -> _Tags:
     return p
 
 
-def report_pages(out: Path) -> list[Path]:
-    return sorted(out.glob("*.html"))
+def mark_free(markup: str) -> str:
+    """`markup` without the ``<span lang="zh-Hans">`` the build puts around runs of Chinese."""
+    return re.sub(r'<span lang="zh-Hans">(.*?)</span>', r"\1", markup)
 
+
+def report_pages(out: Path) -> list[Path]:
+    """The reports and the index (not the source views, which show a whole page's text)."""
+    return sorted(p for p in out.glob("*.html") if not p.name.startswith("source-"))
+
+
+def test_source_views_written_for_every_page(built_desk):
+    out = built_desk / "reports"
+    assert {p.name for p in out.glob("source-*.html")} == {"source-tsq-2024-spring.html",
+                                                           "source-second-page.html"}
+    view = (out / "source-second-page.html").read_text(encoding="utf-8")
+    assert 'id="piece-a01"' in view and re.search(r'<mark class="source-fig" id="fig-a01-f01">', view)
+    assert "Content-Security-Policy" in view and "<script" not in view
 
 def run_cli(*args: str, root: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, DESK_ROOT=str(root))
@@ -91,7 +105,9 @@ def test_no_external_resources(built_desk):
             for name in ("src", "srcset", "poster", "data"):
                 if name in attrs:
                     assert attrs[name].startswith("data:"), f"{page.name}: <{tag} {name}={attrs[name][:60]}>"
-            if "href" in attrs and tag != "a":
+            if tag == "link" and attrs.get("rel") == "icon":
+                assert attrs["href"].startswith("data:image/svg+xml,"), f"{page.name}: favicon not inline"
+            elif "href" in attrs and tag != "a":
                 pytest.fail(f"{page.name}: <{tag} href={attrs['href']}>")
             if tag == "a" and attrs.get("href", "").startswith(("http:", "https:", "//")):
                 # only the plain link the journalist wrote in markdown
@@ -108,8 +124,10 @@ def test_readable_on_a_phone(built_desk):
     assert ("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}) in tags
     assert re.search(r"\.report[^{]*\{[^}]*max-width:42rem", text)
     assert re.search(r"img[^{]*\{[^}]*max-width:100%", text)
-    assert re.search(r"\.table-scroll\{[^}]*overflow-x:auto", text)
-    assert re.search(r'<div class="table-scroll"[^>]*>\s*<table>', text)
+    assert re.search(r"\.desk-table \{[^}]*overflow-x: auto", text)
+    # one scroll box, no tab stop of its own (tables fit: cells wrap, wide ones stack)
+    assert re.search(r'<div class="desk-table"><table><caption class="desk-caption">Jobs by town</caption>', text)
+    assert "tabindex" not in text and "table-scroll" not in text
 
 
 def test_embedded_font_covers_the_page_chinese(built_desk):
@@ -141,22 +159,23 @@ def test_chart_is_a_figure_with_alt_title_and_csv(built_desk):
     out = built_desk / "reports"
     text = (out / "01-story.html").read_text(encoding="utf-8")
     fig = re.search(r'<figure class="chart" id="chart-jobs-by-town">(.*?)</figure>', text, re.S).group(1)
-    assert "Most of the jobs are in 张坂镇" in fig
+    assert "Most of the jobs are in 张坂镇" in mark_free(fig)
     img = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', fig)
     assert img.group(2) == "Bar chart: 张坂镇 has the most jobs, 3,000."
     svg = base64.b64decode(img.group(1)).decode("utf-8")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg") and "<metadata>" not in svg
-    assert 'href="data/01-story/jobs-by-town.csv">Data behind this chart (CSV)</a>' in fig
-    rows = list(csv.reader((out / "data/01-story/jobs-by-town.csv").open(encoding="utf-8")))
+    assert 'href="data/01-story/jobs-by-town.csv">Data behind the chart “Most of the jobs are in 张坂镇” (CSV)</a>' in mark_free(fig)
+    assert (out / "data/01-story/jobs-by-town.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = list(csv.reader((out / "data/01-story/jobs-by-town.csv").open(encoding="utf-8-sig")))
     assert rows == [["town", "jobs"], ["张坂镇", "3000"], ["东园镇", "1200"], ["洛阳镇", "800"]]
 
 
 def test_table_scrolls_and_links_its_csv(built_desk):
     out = built_desk / "reports"
     text = (out / "01-story.html").read_text(encoding="utf-8")
-    assert 'href="data/01-story/towns.csv">Data behind this table (CSV)</a>' in text
-    assert (out / "data/01-story/towns.csv").read_text(encoding="utf-8") == "town,jobs\n张坂镇,3000\n东园镇,1200\n"
+    assert 'href="data/01-story/towns.csv">Data behind the table “Jobs by town” (CSV)</a>' in text
+    assert (out / "data/01-story/towns.csv").read_text(encoding="utf-8") == "\ufefftown,jobs\n张坂镇,3000\n东园镇,1200\n"
 
 
 def test_headline_metadata_titles_the_page_and_the_index(built_desk):
@@ -169,7 +188,7 @@ def test_headline_metadata_titles_the_page_and_the_index(built_desk):
     assert '<a href="02-plain.html">Second story <span lang="zh-Hans">第二</span></a>' in index
     hrefs = re.findall(r'<a href="([^"]+)">', index)
     assert hrefs == ["00-page-overview.html", "00-page-overview--second-page.html",
-                     "01-story.html", "02-plain.html"]
+                     "01-story.html", "02-plain.html", "source-tsq-2024-spring.html", "source-second-page.html"]
 
 
 def test_per_page_notebook_runs_once_per_page(built_desk):
@@ -187,7 +206,7 @@ def test_processed_data_and_ledgers_written_and_linked(built_desk):
     assert {r["page"] for r in figures} == {"tsq-2024-spring", "second-page"}
     assert (processed / "articles.csv").stat().st_size > 0
     for slug in ("tsq-2024-spring", "second-page"):
-        ledger = list(csv.DictReader((out / f"data/figures-{slug}.csv").open(encoding="utf-8")))
+        ledger = list(csv.DictReader((out / f"data/figures-{slug}.csv").open(encoding="utf-8-sig")))
         assert ledger and {r["page"] for r in ledger} == {slug}
     overview = (out / "00-page-overview--second-page.html").read_text(encoding="utf-8")
     assert 'href="data/figures-second-page.csv"' in overview
@@ -386,7 +405,7 @@ def test_stray_reprs_dropped_and_blocks_kept():
         display({"text/html": "<p class='block'>kept 留</p>", "text/plain": "STRAY"}),
     ]))
     page = render.render_report(nb, stem="01-t").html
-    assert "STRAY" not in page and "<p class='block'>kept 留</p>" in page
+    assert "STRAY" not in page and "<p class='block'>kept 留</p>" in mark_free(page)
 
 
 def test_styler_ids_are_stable_and_table_from_csv():
@@ -398,7 +417,8 @@ def test_styler_ids_are_stable_and_table_from_csv():
     ]))
     report = render.render_report(nb, stem="01-t")
     assert "ab12c" not in report.html and 'id="T_desk1"' in report.html and "#T_desk1_row0_col0" in report.html
-    assert "<th>名</th><th>&lt;b&gt;</th>" in report.html
+    assert '<th scope="col">名</th><th scope="col">&lt;b&gt;</th>' in mark_free(report.html)
+    assert '<th scope="row" data-label="名">张</th>' in mark_free(report.html)
     assert set(report.files) == {"data/01-t/styled.csv", "data/01-t/plain.csv"}
 
 
@@ -594,9 +614,9 @@ def test_csv_files_have_no_float_noise_or_formulas(desk_root):
             "story.table(df.astype(str), name='noise', caption='Noise', data=df)")
     write_notebook(desk_root / "notebooks" / "01-csv.ipynb", notebook([("md", "# CSV"), ("code", cell)]))
     assert build.build(root=desk_root).ok
-    text = (desk_root / "reports" / "data" / "01-csv" / "noise.csv").read_text(encoding="utf-8")
+    text = (desk_root / "reports" / "data" / "01-csv" / "noise.csv").read_text(encoding="utf-8-sig")
     assert text == "what,n\n\"'=HYPERLINK(\"\"x\"\")\",3000\n-3,0.3333333333\n'@sum,52.63157895\n"
-    ledger = (desk_root / "reports" / "data" / "figures-second-page.csv").read_text(encoding="utf-8")
+    ledger = (desk_root / "reports" / "data" / "figures-second-page.csv").read_text(encoding="utf-8-sig")
     assert not re.search(r"\d\.\d{11,}|,\d+\.0(?:,|\n)", ledger), "float noise in the ledger CSV"
 
 

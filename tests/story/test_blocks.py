@@ -145,17 +145,24 @@ def test_table_is_escaped_and_deterministic():
     b = one(story.table, FRAME.copy(), caption="{{ caption }}").data["text/html"]
     assert a == b
     p = assert_literal(a, "<b>jobs</b>", "{{ caption }}", "投资总额", "1.65 billion yuan", "2024")
-    assert p.names().count("tr") == 3 and p.names().count("th") == 3
+    assert p.names().count("tr") == 3 and p.names().count("th") == 3 + 2  # 3 columns, 2 row headers
     assert "uuid" not in a and "T_" not in a and "id=" not in a  # no Styler ids
 
 
-def test_table_caption_sits_outside_the_scrolling_box():
+def test_table_has_a_real_caption_and_row_headers():
     markup = one(story.table, FRAME, caption="Park 园区 figures").data["text/html"]
-    assert "<caption" not in markup
-    caption = markup.index('<p class="desk-caption">Park 园区 figures</p>')
-    scroll = markup.index('<div class="desk-table">')
-    assert caption < scroll < markup.index("<table")
-    assert '<table aria-label="Park 园区 figures">' in markup
+    p = Parsed(markup)
+    # the caption is the table's own (read once, with the table), inside the one scroll box
+    assert p.names()[:4] == ["div", "div", "table", "caption"]
+    assert '<caption class="desk-caption">Park 园区 figures</caption>' in markup
+    assert "aria-label" not in markup and "tabindex" not in markup and 'role="region"' not in markup
+    heads = [(a.get("scope"), a.get("data-label")) for t, a in p.tags if t == "th"]
+    assert heads == [("col", None)] * 3 + [("row", "Item")] * 2
+    labels = [a.get("data-label") for t, a in p.tags if t == "td"]
+    assert labels == ["Value", "Year"] * 2  # a stacked row shows each cell under its column
+    assert "desk-table-stack" in markup  # three columns: stacks on a phone
+    two = one(story.table, FRAME[["Item", "Value"]]).data["text/html"]
+    assert "desk-table-stack" not in two
 
 
 def test_csv_text_has_no_float_noise_and_no_formulas():
@@ -168,8 +175,8 @@ def test_csv_text_has_no_float_noise_and_no_formulas():
 
 def test_table_aligns_numeric_columns():
     p = Parsed(one(story.table, FRAME).data["text/html"])
-    tds = [a.get("class") for t, a in p.tags if t == "td"]
-    assert tds == [None, "num", "num"] * 2
+    cells = [a.get("class") for t, a in p.tags if t in ("td", "th") and a.get("scope") != "col"]
+    assert cells == [None, "num", "num"] * 2
 
 
 def test_table_csv_metadata_only_with_a_name():
@@ -372,7 +379,7 @@ def test_data_links_list_registered_outputs_and_the_ledger():
     hrefs = [a["href"] for t, a in p.tags if t == "a"]
     assert hrefs == ["data/01-park-investment-per-job/park-jobs.csv",
                      "data/01-park-investment-per-job/park-figures.csv",
-                     "data/figures-tsq-2024-spring.csv"]
+                     "data/figures-tsq-2024-spring.csv", "source-tsq-2024-spring.html"]
     assert "Jobs <promised>" in p.text
 
 
@@ -395,7 +402,7 @@ def test_data_links_accept_a_per_page_report_stem_and_take_its_page():
     outputs.register_output("table", "pieces", "Pieces")
     out = one(story.data_links, "00-page-overview--tsq-2024-summer")
     assert hrefs_of(out) == ["data/00-page-overview--tsq-2024-summer/pieces.csv",
-                             "data/figures-tsq-2024-summer.csv"]
+                             "data/figures-tsq-2024-summer.csv", "source-tsq-2024-summer.html"]
     for bad in ("00-page-overview---x", "00-page-overview--", "--x", "a--b--c", "a--B"):
         with pytest.raises(ValueError, match="stem"):
             story.data_links(bad, items=[], ledger_file="l.csv")
@@ -405,7 +412,7 @@ def test_data_links_default_to_the_report_the_build_names(monkeypatch):
     monkeypatch.setenv(outputs.REPORT_ENV, "00-page-overview--p2")
     outputs.register_output("chart", "figures-per-piece", "Figures")
     assert hrefs_of(one(story.data_links)) == ["data/00-page-overview--p2/figures-per-piece.csv",
-                                              "data/figures-p2.csv"]
+                                              "data/figures-p2.csv", "source-p2.html"]
     monkeypatch.setenv(outputs.REPORT_ENV, "bad name")
     with pytest.raises(ValueError, match="stem"):
         story.data_links()

@@ -317,3 +317,56 @@ def test_short_label_cuts_page_text_and_drops_undrawable_characters():
     long = "台商区打造科技创新生态圈智慧港"
     assert charts.short_label(long, limit=4) == long[:4] + "…"
     assert charts.short_label(long) == long[: charts.LABEL_CHARS] + "…"
+
+
+# --------------------------------------------------------------------------- reader access
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_series_colour_has_3_to_1_contrast_in_light_and_dark():
+    for colour in (charts.ACCENT, *charts.GREYS):
+        assert contrast(colour, charts.BACKGROUND) >= 3, colour
+        dark = charts.DARK[colour]
+        assert contrast(dark, charts.DARK_BACKGROUND) >= 3, (colour, dark)
+    for text in (charts.INK, charts.MUTED):  # text keeps 4.5:1 in both schemes
+        assert contrast(text, charts.BACKGROUND) >= 4.5
+        assert contrast(charts.DARK[text], charts.DARK_BACKGROUND) >= 4.5
+    assert contrast("#b3b3b3", charts.BACKGROUND) < 3  # the old grey, which this guards against
+
+
+def _sizes(svg: str) -> list[float]:
+    return [float(v) * 100 for v in re.findall(r'translate\([^)]*\) scale\(([\d.]+) -[\d.]+\)', svg)]
+
+
+def test_show_brings_every_text_into_the_readable_range():
+    fig, ax = charts.figure()
+    ax.bar(["a", "b"], [1, 2], color=charts.GREYS[2], label="tiny legend")
+    ax.legend(fontsize=7)
+    ax.annotate("huge", (0, 1), fontsize=30)
+    ax.tick_params(labelsize=6)
+    svg = show_one(fig)[0].data["image/svg+xml"]
+    lo, hi = charts.text_range_pt(charts.WIDTH)
+    sizes = _sizes(svg)
+    assert sizes and min(sizes) >= lo - 0.01 and max(sizes) <= hi + 0.01, (lo, hi, sorted(set(sizes)))
+    # as shown: >= 12 px in a 375 px phone's column, <= 16.5 px at the desktop width
+    assert lo * charts.PHONE_COLUMN_PX / (charts.WIDTH * 72) >= 12 - 1e-9
+    assert hi * charts.DESKTOP_PX / (charts.WIDTH * 72) <= 16.5 + 1e-9
+
+
+def test_chart_svg_follows_dark_mode():
+    svg = show_one()[0].data["image/svg+xml"]
+    style = re.search(r"<style>(@media \(prefers-color-scheme: dark\)\{.*?\})</style>", svg)
+    assert style, "no dark-mode style sheet in the chart"
+    assert f'[style*="fill: {charts.ACCENT}"]{{fill:{charts.DARK[charts.ACCENT]}!important}}' in style.group(1)
+    # every colour the chart draws has a dark counterpart
+    drawn = set(re.findall(r"(?:fill|stroke): (#[0-9a-f]{6})", svg.split("</style>", 1)[1]))
+    assert drawn and drawn <= set(charts.DARK), drawn - set(charts.DARK)

@@ -32,6 +32,13 @@ FALLBACKS = (
     "Roboto, Helvetica, Arial, sans-serif"
 )
 FONT_STACK = f'"{FAMILY}", {FALLBACKS}'
+LATIN_STACK = (
+    '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
+    f'"Liberation Sans", "DejaVu Sans", "{FAMILY}", {FALLBACKS}'
+)
+"""English text: a Latin system face first (real bold and italic, Western punctuation: the CJK
+face draws “ ” ‘ ’ full-width), the embedded subset for any Chinese character in between.
+Runs of Chinese are marked ``lang="zh-Hans"`` and use `FONT_STACK` (``:lang(zh)`` in base.css)."""
 
 # Characters every page gets, so edits of punctuation or digits never show a fallback glyph.
 BASICS = "".join(chr(c) for c in range(0x20, 0x7F)) + (

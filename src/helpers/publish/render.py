@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from helpers.publish.markup import CJK_RUN, FIGURE_ID, link_figure_ids, mark_chinese, zh_runs  # noqa: F401
 from helpers.story import outputs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -64,11 +65,13 @@ class _Context:
 
 # ---------------------------------------------------------------- page assembly
 
-def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=None) -> Report:
+def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=None,
+                  source_page: str | None = None) -> Report:
     """Render an executed notebook as the reader page `stem`.html.
 
     `extra_links` are ``{"href", "label"}`` items for the page's footer (e.g. the ledger);
-    `font_base` a ``fonts.Base`` to cut the page's font from (faster, same bytes).
+    `font_base` a ``fonts.Base`` to cut the page's font from (faster, same bytes);
+    `source_page` the slug of the page whose source view the report's figure ids link to.
     """
     ctx = _Context(data_dir=outputs.data_dir(stem))
     blocks: list[str] = []
@@ -84,6 +87,8 @@ def render_report(nb, *, stem: str, extra_links=(), cache_dir=None, font_base=No
     meta = {k: _collapse(v) for k, v in ctx.meta.items()}
     headline = meta.get("headline") or ctx.first_heading or stem
     body = "\n".join(b for b in blocks if b)
+    if source_page:
+        body = link_figure_ids(body, source_page)
     page = render_page(
         "report.html",
         title=headline,
@@ -105,50 +110,60 @@ def _unlinked(links: list[dict], body: str) -> list[dict]:
     return [link for link in links if link["href"] not in shown]
 
 
-def render_index(entries: list[dict], *, pages=(), title: str = "Desk reports", cache_dir=None,
-                 font_base=None) -> str:
+INDEX_TITLE = "Checked stories from one newspaper page: the desk's reports"
+INDEX_DESCRIPTION = ("Reader reports on a page of a Chinese local newspaper: every number traced to the page, "
+                     "with its qualifier, the data behind each chart and the source sentences quoted.")
+
+
+def render_index(entries: list[dict], *, pages=(), title: str = INDEX_TITLE, cache_dir=None,
+                 font_base=None, description: str = INDEX_DESCRIPTION) -> str:
     """The catalogue page: one item per report (``href, headline, dek, key_figure, page``)
     and, below, the source pages (``title, description``) the reports are about."""
-    return render_page("index.html", title=title, description="", entries=entries, pages=list(pages),
-                       cache_dir=cache_dir, font_base=font_base)
+    return render_page("index.html", title=title, description=description, entries=entries,
+                       pages=list(pages), cache_dir=cache_dir, font_base=font_base, og_type="website")
 
 
-CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+"
-                     r"(?:[\s\d·.,:%-]*[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+)*")
+SITE_NAME = "Desk reports"
+DESCRIPTION_MAX = 160
+# A plain mark in the accent colour, inline (a favicon must not be fetched).
+FAVICON = ("data:image/svg+xml," + "%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+           "%3Crect width='16' height='16' rx='3' fill='%230b6e99'/%3E"
+           "%3Cpath d='M4 4h4.5a4 4 0 0 1 0 8H4z' fill='%23fff'/%3E%3C/svg%3E")
 
 
-def zh_runs(text) -> "markupsafe.Markup":
-    """Escaped text with each run of Chinese in ``<span lang="zh-Hans">`` (screen readers
-    and font selection need the language of the run, as in the reports)."""
-    import markupsafe
-
-    text = str(text)
-    out, at = [], 0
-    for m in CJK_RUN.finditer(text):
-        out.append(html.escape(text[at:m.start()], quote=False))
-        out.append(f'<span lang="zh-Hans">{html.escape(m.group(), quote=False)}</span>')
-        at = m.end()
-    out.append(html.escape(text[at:], quote=False))
-    return markupsafe.Markup("".join(out))
+def summary(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """`text` as a share description of at most `limit` characters: whitespace collapsed,
+    cut at a word (or, in Chinese, a character) boundary with an ellipsis when too long."""
+    text = _collapse(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def render_page(template: str, *, title: str, description: str, cache_dir=None, font_base=None,
-                **context) -> str:
-    """Fill a page template with the inlined CSS and the font subset for its text."""
+                og_type: str = "article", **context) -> str:
+    """Fill a page template with the inlined CSS and the font subset for its text, the share
+    metadata (description ≤ 160 characters, Open Graph, a summary card, an inline favicon),
+    and every run of Chinese marked ``lang="zh-Hans"`` (`mark_chinese`)."""
     from helpers.publish import fonts
 
     env = _jinja()
     css = stylesheet()
+    shared = dict(title=title, description=description, summary=summary(description or title),
+                  og_type=og_type, site_name=SITE_NAME, favicon=FAVICON, **context)
     # Render once without the font to learn the page's characters, then embed the subset.
     draft = env.get_template(template).render(
-        title=title, description=description, font_face="", font_stack="", css="", **context
+        font_face="", font_stack="", latin_stack="", css="", **shared
     )
     # The CSS counts too: its `content: "…"` shows a character.
     face = fonts.font_face_css(html.unescape(draft) + css, cache_dir=cache_dir, base=font_base)
-    page = env.get_template(template).render(
-        title=title, description=description, font_face=face, font_stack=fonts.FONT_STACK,
-        css=css, **context,
-    )
+    page = mark_chinese(env.get_template(template).render(
+        font_face=face, font_stack=fonts.FONT_STACK, latin_stack=fonts.LATIN_STACK, css=css, **shared,
+    ))
     check_self_contained(page)
     return page
 
@@ -311,7 +326,9 @@ def _add_csv(desk: dict, ctx: _Context, what: str) -> str:
     href = f"{ctx.data_dir}/{desk['name']}.csv"
     if href in ctx.files:
         raise RenderError(f"two outputs are named {desk['name']!r}; chart and table names must be unique")
-    ctx.files[href] = str(desk["csv"]).encode("utf-8")
+    from helpers import csvsafe
+
+    ctx.files[href] = str(desk["csv"]).encode(csvsafe.READER_ENCODING)
     label = _collapse(desk.get("title") or desk["name"])
     ctx.links.append({"href": href, "label": f"{label} ({what}, CSV)"})
     return href
@@ -327,7 +344,7 @@ def _chart(data: dict, desk: dict, ctx: _Context) -> str:
         f'<figure class="chart" id="{e(anchor)}">\n'
         f'<figcaption class="chart-title">{e(str(desk["title"]))}</figcaption>\n'
         f'<img src="{src}" alt="{e(str(desk["alt"]))}"{size}>\n'
-        f'<p class="chart-data"><a href="{e(href)}">Data behind this chart (CSV)</a></p>\n'
+        f'<p class="chart-data"><a href="{e(href)}">Data behind the chart “{e(_collapse(desk["title"]))}” (CSV)</a></p>\n'
         f"</figure>"
     )
 
@@ -349,23 +366,29 @@ def _image_source(data: dict) -> tuple[str, str]:
 
 def _table(data: dict, desk: dict, ctx: _Context) -> str:
     _require(desk, ("name", "csv"), "table")
+    e = html.escape
+    title = str(desk.get("title") or desk["name"])
     if "text/html" in data:
         inner = _html_block(text_of(data["text/html"]), ctx)
+        if 'class="desk-table"' not in inner:  # a notebook's own table: give it the house box
+            if "<caption" not in inner and desk.get("title"):
+                inner = re.sub(r"(<table\b[^>]*>)", lambda m: f'{m.group(1)}<caption class="desk-caption">'
+                               f"{e(_collapse(title))}</caption>", inner, count=1)
+            inner = f'<div class="desk-table-block"><div class="desk-table">{inner}</div></div>'
     else:
-        inner = _csv_table(str(desk["csv"]))
+        inner = _csv_table(str(desk["csv"]), desk.get("title"))
     href = _add_csv(desk, ctx, "table")
-    e = html.escape
-    label = e(str(desk.get("title") or desk["name"]))
+    # No extra scrolling box: the table's own ``.desk-table`` is the one scroll container.
     return (
-        f'<div class="table-block" id="table-{e(str(desk["name"]))}">\n'
-        f'<div class="table-scroll" role="region" aria-label="{label}" tabindex="0">\n{inner}\n</div>\n'
-        f'<p class="table-data"><a href="{e(href)}">Data behind this table (CSV)</a></p>\n'
+        f'<div class="table-block" id="table-{e(str(desk["name"]))}">\n{inner}\n'
+        f'<p class="table-data"><a href="{e(href)}">Data behind the table “{e(_collapse(title))}” (CSV)</a></p>\n'
         f"</div>"
     )
 
 
-def _csv_table(text: str) -> str:
-    """An escaped HTML table from CSV text (first row is the header)."""
+def _csv_table(text: str, caption=None) -> str:
+    """An escaped HTML table from CSV text (first row is the header, first column the row
+    headers), in the same box as ``helpers.story`` tables."""
     import csv
     import io
 
@@ -373,9 +396,18 @@ def _csv_table(text: str) -> str:
     if not rows:
         raise RenderError("table CSV is empty")
     e = html.escape
-    head = "".join(f"<th>{e(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cap = f'<caption class="desk-caption">{e(str(caption))}</caption>' if caption else ""
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in rows[0])
+
+    def cell(j, c, width):
+        label = f' data-label="{e(rows[0][j])}"' if j < len(rows[0]) else ""
+        if j == 0 and width > 1:
+            return f'<th scope="row"{label}>{e(c)}</th>'
+        return f"<td{label}>{e(c)}</td>"
+
+    body = "".join("<tr>" + "".join(cell(j, c, len(r)) for j, c in enumerate(r)) + "</tr>" for r in rows[1:])
+    return (f'<div class="desk-table-block"><div class="desk-table"><table>{cap}<thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table></div></div>")
 
 
 # ---------------------------------------------------------------- self-containment

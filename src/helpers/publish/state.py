@@ -133,19 +133,28 @@ def page_info(entry) -> dict:
 def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
     """Render index.html when its entries, the templates or the package changed (or the file
     is not the one this build wrote)."""
+    from helpers.story.outputs import SOURCE_VIEW
+
     info = {e.slug: page_info(e) for e in pages}
     entries = index_entries(state, info)
-    sources = [info[e.slug] for e in pages]
-    key = _digest(FORMAT, common, json.dumps([entries, sources], ensure_ascii=False, sort_keys=True))
+    sources = [{**info[e.slug], "href": SOURCE_VIEW.format(page=e.slug)} for e in pages]
+    reports = {r: (rec.get("sha256") or {}).get(r, "") for r, rec in sorted(state["reports"].items())}
+    key = _digest(FORMAT, common, json.dumps([entries, sources, reports], ensure_ascii=False, sort_keys=True))
     rec = state.get("index") or {}
     if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
         return
     from helpers.publish import render
+    from helpers.publish.writing import source_views
 
-    page = render.render_index(entries, pages=sources, cache_dir=lay.cache, font_base=font_base).encode("utf-8")
-    write_atomic(lay.out / "index.html", page)
-    state["index"] = {"key": key, "sha256": {"index.html": _sha256(page)}}
-    log("wrote index.html")
+    files = {"index.html": render.render_index(entries, pages=sources, cache_dir=lay.cache,
+                                               font_base=font_base).encode("utf-8")}
+    files.update(source_views(state, lay, pages, info, font_base))
+    for rel, data in files.items():
+        write_atomic(lay.out / rel, data)
+    for old in sorted(set((rec.get("sha256") or {})) - set(files)):
+        (lay.out / old).unlink(missing_ok=True)  # the source view of a page no longer listed
+    state["index"] = {"key": key, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
+    log(f"wrote index.html and {len(files) - 1} source view(s)")
 
 
 # ---------------------------------------------------------------- atomic writes

@@ -4,6 +4,7 @@ logged warnings, the font base the pages are cut from, and the processed data.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from helpers.files import write_atomic
@@ -20,8 +21,10 @@ def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path, f
 
     links = [
         {"href": ledgers[p], "label": f"Figure ledger for page {p} (CSV)"} for p in job.pages if p in ledgers
-    ]
-    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache, font_base=font_base)
+    ] + [{"href": outputs.SOURCE_VIEW.format(page=p), "label": "The page as printed, every figure marked (source view)"}
+         for p in job.pages]
+    report = render.render_report(nb, stem=job.stem, extra_links=links, cache_dir=lay.cache, font_base=font_base,
+                                  source_page=job.pages[0] if job.pages else None)
     files = {**report.files, job.report: report.html.encode("utf-8")}
     for rel, data in sorted(files.items()):
         write_atomic(staging / rel, data)
@@ -90,7 +93,7 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
             arts.insert(0, "page", e.slug)
         figs = ledger.page_figures(page)
         href = outputs.ledger_href(e.slug)
-        files[href] = _csv_bytes(figs)
+        files[href] = _csv_bytes(figs, bom=True)
         articles.append(arts)
         figures.append(figs)
         ledgers[e.slug] = href
@@ -114,8 +117,78 @@ def _read_page(entry):
     return page if page.slug == entry.slug else dataclasses.replace(page, slug=entry.slug)
 
 
-def _csv_bytes(df) -> bytes:
-    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``)."""
+def _csv_bytes(df, *, bom: bool = False) -> bytes:
+    """CSV without float noise or spreadsheet formulas (``helpers.csvsafe.csv_text``); with
+    `bom` (the readers' copies in reports/data/) a UTF-8 byte-order mark, so a spreadsheet
+    opens the Chinese right (``csvsafe.READER_ENCODING``)."""
     from helpers import csvsafe
 
-    return csvsafe.csv_text(df).encode("utf-8")
+    return csvsafe.csv_text(df).encode(csvsafe.READER_ENCODING if bom else "utf-8")
+
+
+# ---------------------------------------------------------------- source views
+
+SOURCE_LINK = re.compile(r'<a class="desk-ref" id="([^"]+)" href="source-([a-z0-9-]+)\.html#([^"]+)"')
+ANY_SOURCE_LINK = re.compile(r'href="source-([a-z0-9-]+)\.html#([^"]+)"')
+
+
+def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) -> dict[str, bytes]:
+    """``source-<slug>.html`` for every manifest page: its text as printed with every ledger
+    figure marked (``sourceview.render_source``), an anchor at each place a report links to, and
+    links back to those reports. A report linking to an anchor the page does not have (a
+    figure id not in its ledger) stops the build with the report and the id named."""
+    from helpers.figures import ledger
+    from helpers.publish import render, sourceview
+    from helpers.publish.plan import BuildInputError
+
+    SOURCE_VIEW = outputs.SOURCE_VIEW
+
+    wanted: dict[str, dict[str, list[tuple[str, str]]]] = {e.slug: {} for e in pages}
+    linked: dict[str, set[tuple[str, str]]] = {e.slug: set() for e in pages}
+    for report, rec in sorted(state["reports"].items(), key=lambda kv: (kv[1].get("notebook", ""), kv[0])):
+        path = lay.out / report
+        if not path.is_file():
+            continue
+        markup = path.read_text(encoding="utf-8")
+        label = _short(rec.get("headline") or report)
+        for slug, anchor in ANY_SOURCE_LINK.findall(markup):
+            if slug not in wanted:
+                raise BuildInputError(f"{report}: links to the source view of page {slug!r}, which the manifest does not list")
+            linked[slug].add((report, html_unescape(anchor)))
+        for ref_id, slug, anchor in SOURCE_LINK.findall(markup):
+            refs = wanted[slug].setdefault(html_unescape(anchor), [])
+            if not any(h.startswith(report + "#") for h, _ in refs):
+                refs.append((f"{report}#{ref_id}", label))
+    files = {}
+    for e in pages:
+        page = _read_page(e)
+        figures = ledger.page_figures(page).to_dict("records")
+        ids = {f"fig-{f['id']}" for f in figures}
+        anchors = set()
+        for report, anchor in sorted(linked[e.slug]):
+            if anchor.startswith("at-") and anchor[3:].isdigit() and int(anchor[3:]) < len(page.text):
+                anchors.add(int(anchor[3:]))
+            elif anchor not in ids and not anchor.startswith("piece-"):
+                raise BuildInputError(f"{report}: links to {anchor!r}, which page {e.slug!r} does not have "
+                                      "(a figure id not in its ledger?)")
+        title = f"The page as printed: {info[e.slug]['title']}"
+        intro = render.summary(f"The text of {info[e.slug]['title']} as printed, with each of its "
+                               f"{len(figures)} ledger figures marked: id, qualifier and tense.")
+        doc = sourceview.render_source(
+            page, figures, title=title, intro=intro, backrefs=wanted[e.slug], anchors=sorted(anchors),
+            files=[{"href": f"data/figures-{e.slug}.csv", "label": f"Figure ledger for page {e.slug} (CSV)"}],
+            cache_dir=lay.cache, font_base=font_base)
+        files[SOURCE_VIEW.format(page=e.slug)] = doc.encode("utf-8")
+    return files
+
+
+def _short(headline: str, limit: int = 60) -> str:
+    """A report's name in a back-link: its headline up to the first colon, at most `limit` characters."""
+    head = headline.split(":")[0].strip() or headline
+    return head if len(head) <= limit else head[: limit - 1].rstrip() + "…"
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -25,7 +25,8 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from helpers import csvsafe
-from helpers.story.outputs import LEDGER_FILE, NAME_RE, REPORT_RE, _outputs, csv_href, register_output, report_stem
+from helpers.story.outputs import (LEDGER_FILE, NAME_RE, REPORT_RE, SOURCE_VIEW, _outputs, csv_href, register_output,
+                                   report_stem)
 
 _IGNORE = "tex2jax_ignore mathjax_ignore"  # tells a maths renderer, if any, to keep $ literal
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;"})
@@ -115,7 +116,14 @@ def _cell(value: Any, col: Any, row: int) -> str:
     )
 
 
+STACK_COLUMNS = 3  # a table this wide stacks its rows into cards on a narrow screen
+
+
 def _table_html(df: Any, caption: str | None) -> str:
+    """The table: a real ``<caption>``, column headers with ``scope="col"``, the first cell of
+    each row a row header (``scope="row"``), and each cell's column name in ``data-label``
+    so that a narrow screen can stack a wide table's rows (``blocks.css``) and hide no column.
+    The ``.desk-table`` box is the one scroll container, a safety net the layout never needs."""
     cols = [str(c) for c in df.columns]
     rows = [[_cell(v, df.columns[j], i) for j, v in enumerate(r)]
             for i, r in enumerate(df.itertuples(index=False, name=None))]
@@ -125,14 +133,18 @@ def _table_html(df: Any, caption: str | None) -> str:
     def cls(j: int) -> str:
         return ' class="num"' if numeric[j] else ""
 
+    def cell(j: int, v: str) -> str:
+        label = f' data-label="{esc(cols[j])}"'
+        if j == 0 and len(cols) > 1:
+            return f'<th scope="row"{cls(j)}{label}>{esc(v)}</th>'
+        return f"<td{cls(j)}{label}>{esc(v)}</td>"
+
     head = "".join(f'<th scope="col"{cls(j)}>{esc(c)}</th>' for j, c in enumerate(cols))
-    body = "\n".join("<tr>" + "".join(f"<td{cls(j)}>{esc(v)}</td>" for j, v in enumerate(r)) + "</tr>"
-                     for r in rows)
-    # The caption sits outside the sideways-scrolling box, so a phone never clips it.
-    cap = f'<p class="desk-caption">{esc(caption)}</p>\n' if caption else ""
-    label = f' aria-label="{esc(caption)}"' if caption else ""
-    return (f'<div class="desk-block desk-table-block {_IGNORE}">\n{cap}<div class="desk-table">\n'
-            f"<table{label}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+    body = "\n".join("<tr>" + "".join(cell(j, v) for j, v in enumerate(r)) + "</tr>" for r in rows)
+    cap = f'<caption class="desk-caption">{esc(caption)}</caption>\n' if caption else ""
+    stack = " desk-table-stack" if len(cols) >= STACK_COLUMNS else ""
+    return (f'<div class="desk-block desk-table-block{stack} {_IGNORE}">\n<div class="desk-table">\n'
+            f"<table>\n{cap}<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
             f"</div>\n</div>")
 
 
@@ -261,4 +273,7 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
         raise ValueError(f"story.data_links: ledger_file {ledger_file!r} must be a plain .csv file name")
     links.append(f'<a href="{esc("data/" + ledger_file)}">Figure ledger of the page</a> '
                  f"(every figure on the page with its value, unit, qualifier, bounds and place; {esc(ledger_file)})")
+    if page is not None:
+        links.append(f'<a href="{esc(SOURCE_VIEW.format(page=page))}">The page as printed</a> '
+                     "(its text with every ledger figure marked: id, qualifier, tense)")
     _emit(_section("desk-data", heading, _list(links)))

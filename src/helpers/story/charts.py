@@ -44,15 +44,30 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
 
 ACCENT = "#0b6e99"            # the one accent colour: the bar or line the chart is about
-GREYS = ("#7f7f7f", "#b3b3b3", "#d0d0d0")
+# Other series: every one at least 3:1 against the white background (5.9, 4.1, 3.0:1), so a
+# series is seen even where it is not labelled directly.
+GREYS = ("#5e5e5e", "#7d7d7d", "#949494")
 INK = "#222222"               # titles and labels
 MUTED = "#555555"             # ticks, notes
 GRID = "#e3e3e3"
+BACKGROUND = "#ffffff"
 HASH_SALT = "desk"            # fixed: SVG ids are hashes salted with this
-# Inches. The build shows the SVG at the column's width, sizing it from the viewBox (1pt
-# drawn = 1 CSS px); 4.5in = 324pt ≈ a phone's column, so 11pt tick labels read as ~11px
-# there (and larger on a wide screen), never smaller.
+# Inches. The build shows a chart at the column's width, at most DESKTOP_PX wide (base.css):
+# 4.5in = 324pt drawn; a 375-390 px phone's column is 343-358 px, a desktop shows 405 px.
 WIDTH, HEIGHT = 4.5, 3.0
+PHONE_COLUMN_PX = 343         # a 375 px phone less the page's 1rem margins
+DESKTOP_PX = 405              # figure.chart img max-width in base.css
+MIN_TEXT_PX = 12              # no chart text smaller than this on a phone …
+MAX_TEXT_PX = 16.5            # … nor larger than the body text (17 px) on a desktop
+
+# Dark mode (prefers-color-scheme), applied inside the SVG: colour drawn -> colour in the dark.
+# Series keep at least 3:1 against the dark background; text keeps its contrast.
+DARK_BACKGROUND = "#141414"
+DARK = {
+    BACKGROUND: DARK_BACKGROUND, INK: "#e8e8e8", MUTED: "#b5b5b5", GRID: "#3a3a3a",
+    ACCENT: "#4fb3e0", GREYS[0]: "#c8c8c8", GREYS[1]: "#a0a0a0", GREYS[2]: "#7a7a7a",
+    "#000000": "#e8e8e8",
+}
 
 _GLYPH_RE = re.compile(r"Glyph \d+ .*missing from font")
 
@@ -89,7 +104,7 @@ def setup() -> str:
     matplotlib.rcParams.update({
         # Noto Sans SC first; DejaVu Sans (shipped with matplotlib) only as fallback.
         "font.family": [name, "DejaVu Sans"],
-        "font.size": 13,
+        "font.size": 12,
         "svg.fonttype": "path",
         "svg.hashsalt": HASH_SALT,
         # Page text is not TeX: a "$" in a label is a dollar sign, never maths mode
@@ -100,7 +115,7 @@ def setup() -> str:
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
         "text.color": INK,
-        "axes.titlesize": 14,
+        "axes.titlesize": 13,
         "axes.titlelocation": "left",
         "axes.titlepad": 10,
         "axes.labelsize": 12,
@@ -114,12 +129,12 @@ def setup() -> str:
         "axes.prop_cycle": cycler(color=[ACCENT, *GREYS]),
         "grid.color": GRID,
         "grid.linewidth": 0.8,
-        "xtick.labelsize": 11,
-        "ytick.labelsize": 11,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
         "xtick.color": MUTED,
         "ytick.color": MUTED,
         "legend.frameon": False,
-        "legend.fontsize": 11,
+        "legend.fontsize": 12,
         "lines.linewidth": 2.2,
         "patch.edgecolor": "none",
     })
@@ -203,7 +218,7 @@ def _check_chart_args(name: Any, title: Any, alt: Any, data: Any) -> None:
 
 def _add_source_note(fig: Figure, note: str) -> None:
     """Small grey note under the plot (e.g. the source), with room kept for it."""
-    size = 9.5
+    size = 12
     height_in = fig.get_figheight()
     frac = min(0.3, (size * 2.0 / 72) / height_in)
     fig.text(0.01, 0.01, note, ha="left", va="bottom", fontsize=size, color=MUTED)
@@ -229,7 +244,9 @@ def show(fig: Figure, *, name: str, title: str, alt: str, data: pandas.DataFrame
             if not isinstance(source_note, str) or not source_note.strip():
                 raise ValueError(f"chart {name!r}: source_note must be a non-empty string or None")
             _add_source_note(fig, source_note)
-        svg = to_svg(fig, salt=f"{HASH_SALT}-{name}", what=f"chart {name!r}")
+        with _glyphs_checked(f"chart {name!r}"):  # laying out text reports a missing glyph too
+            fit_text(fig)
+        svg = with_dark_mode(to_svg(fig, salt=f"{HASH_SALT}-{name}", what=f"chart {name!r}"))
     finally:
         _close(fig)
     from IPython.display import display
@@ -238,6 +255,52 @@ def show(fig: Figure, *, name: str, title: str, alt: str, data: pandas.DataFrame
                      "csv": csvsafe.csv_text(data)}}
     display({"image/svg+xml": svg}, metadata=meta, raw=True)
     _register(name, title)
+
+
+def text_range_pt(width_in: float) -> tuple[float, float]:
+    """The font sizes (pt) a chart `width_in` inches wide may use so that its text is at least
+    `MIN_TEXT_PX` on a phone and at most `MAX_TEXT_PX` on a desktop, as the reports show it."""
+    drawn = width_in * 72
+    return MIN_TEXT_PX * drawn / PHONE_COLUMN_PX, MAX_TEXT_PX * drawn / DESKTOP_PX
+
+
+def fit_text(fig: Figure) -> None:
+    """Bring every text in `fig` (titles, labels, ticks, legends, annotations) into
+    `text_range_pt` for its width: a notebook's ``fontsize=9`` becomes readable on a phone."""
+    from matplotlib.text import Text
+
+    lo, hi = text_range_pt(fig.get_figwidth())
+    clamp = lambda size: min(max(size, lo), hi)  # noqa: E731
+    for ax in fig.axes:
+        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            for which in ("major", "minor"):
+                ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
+                if ticks:
+                    size = ticks[0].label1.get_fontsize()
+                    if clamp(size) != size:
+                        ax.tick_params(axis=name, which=which, labelsize=clamp(size))
+    fig.draw_without_rendering()  # lays out ticks and legends, so every text exists
+    for text in fig.findobj(Text):
+        size = text.get_fontsize()
+        if text.get_text().strip() and clamp(size) != size:
+            text.set_fontsize(clamp(size))
+
+
+def _dark_css() -> str:
+    rules = []
+    for light, dark in DARK.items():
+        for prop in ("fill", "stroke"):
+            rules.append(f'[style*="{prop}: {light}"]{{{prop}:{dark}!important}}')
+    return "@media (prefers-color-scheme: dark){" + "".join(rules) + "}"
+
+
+def with_dark_mode(svg: str) -> str:
+    """The SVG with a style sheet that redraws it in the dark palette (`DARK`) when the reader's
+    system is in dark mode, as the page around it is (the image carries its own CSS)."""
+    at = re.search(r"<svg\b[^>]*>", svg)
+    if at is None:
+        raise ValueError("chart SVG has no <svg> element")
+    return f"{svg[:at.end()]}\n<style>{_dark_css()}</style>{svg[at.end():]}"
 
 
 def _register(name: str, title: str) -> None:
@@ -352,7 +415,7 @@ def bar_h(data: pandas.DataFrame, label_col: str, value_col: str, *,
     fmt = fmt or readable_number
     for y, v in zip(ypos, values):
         ax.annotate(fmt(v), (v, y), xytext=(4, 0), textcoords="offset points",
-                    va="center", ha="left", fontsize=11, color=INK)
+                    va="center", ha="left", fontsize=12, color=INK)
     ax.margins(x=0.18)
     if xlabel:
         ax.set_xlabel(xlabel)

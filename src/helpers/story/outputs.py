@@ -43,6 +43,14 @@ def csv_href(stem: str, name: str) -> str:
     return f"{data_dir(stem)}/{name}.csv"
 
 
+SOURCE_VIEW = "source-{page}.html"  # the page as printed, written by the build beside the reports
+
+
+def source_href(page: str, anchor: str) -> str:
+    """Link to `anchor` (``fig-<id>``, ``at-<offset>``, ``piece-<article>``) in a page's source view."""
+    return f"{SOURCE_VIEW.format(page=page)}#{anchor}"
+
+
 def ledger_href(page: str) -> str:
     """Where a page's figure ledger lives, relative to the reports folder."""
     return "data/" + LEDGER_FILE.format(page=page)

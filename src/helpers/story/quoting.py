@@ -3,10 +3,11 @@ English gloss and its place in the page."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from helpers.errors import DeskError
 from helpers.story.blocks import _emit, _section, _text, esc
+from helpers.story.outputs import source_href
 
 
 class QuoteError(DeskError):
@@ -150,12 +151,15 @@ def quotes(figures: Any, page: Any = None, *, gloss: Callable[..., str] | None =
         spans = [(int(_field(r, "start")), int(_field(r, "end"))) for r in e["figs"]]
         for r in e["figs"]:
             _check_marks(e["sentence"], e["offs"], r)
-        items.append(_quote_item(art_id, e["sentence"], e["offs"], spans, page, articles, gloss))
+        ids = [str(_field(r, "id", "") or "") for r in sorted(e["figs"], key=lambda r: int(_field(r, "start")))]
+        items.append(_quote_item(art_id, e["sentence"], e["offs"], spans, page, articles, gloss,
+                                 [i for i in dict.fromkeys(ids) if i]))
     _emit(_section("desk-quotes", heading, '<ol class="desk-quote-list">\n' + "\n".join(items) + "\n</ol>"))
 
 
 def _quote_item(art_id: str, sentence: str, offs: list[int], spans: list[tuple[int, int]],
-                page: Any, articles: Mapping[str, Any], gloss: Callable[..., str]) -> str:
+                page: Any, articles: Mapping[str, Any], gloss: Callable[..., str],
+                ids: Sequence[str] = ()) -> str:
     slug = getattr(page, "slug", None)
     english = _text("quotes", f"gloss of {sentence!r}", gloss(sentence, page=slug))
     start, end = offs[0], offs[-1] + 1
@@ -169,8 +173,29 @@ def _quote_item(art_id: str, sentence: str, offs: list[int], spans: list[tuple[i
         f'<li class="desk-quote" id="quote-{esc(art_id)}-{start}">\n'
         f'<blockquote lang="zh-Hans">{_marked(sentence, offs, spans)}</blockquote>\n'
         f'<p class="desk-gloss">{esc(english)}</p>\n'
-        f'<p class="desk-place">Piece: {piece}; characters {start}–{end} of the page text.</p>\n</li>'
+        f'<p class="desk-place">Piece: {piece}; {_place_link(slug, art_id, start, end)}.'
+        f'{_fig_links(slug, ids, f"quote-{art_id}-{start}")}</p>\n</li>'
     )
+
+
+def _place_link(slug: str | None, art_id: str, start: int, end: int) -> str:
+    """"characters a–b of the page text", linked to that place in the page's source view
+    (the link is the anchor ``quote-<article>-<start>-source`` the source view links back to)."""
+    words = f"characters {start}–{end} of the page text"
+    if not slug:
+        return words
+    return (f'<a class="desk-ref" id="quote-{esc(art_id)}-{start}-source" '
+            f'href="{esc(source_href(slug, f"at-{start}"))}">{words}</a>')
+
+
+def _fig_links(slug: str | None, ids: Sequence[str], prefix: str) -> str:
+    """" Ledger: a01-f02, a01-f03." with each figure id linked to its place in the source view
+    (each link an anchor ``<prefix>-<id>`` the source view links back to)."""
+    if not slug or not ids:
+        return ""
+    links = ", ".join(f'<a class="desk-ref" id="{esc(prefix)}-{esc(i)}" href="{esc(source_href(slug, "fig-" + i))}">'
+                      f"{esc(i)}</a>" for i in ids)
+    return f" Ledger: {links}."
 
 
 def _headline_gloss(headline: str, slug: str | None, gloss: Callable[..., str]) -> str:
