@@ -28,7 +28,11 @@ def _data_current(state: dict, key: str, lay: Layout) -> bool:
     rec = state.get("data") or {}
     if rec.get("key") != key:
         return False
-    return _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel))
+    if not _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel)):
+        return False
+    from helpers.publish import figdb  # the database is a build output too: a deleted one is rebuilt
+
+    return figdb.is_current(lay.processed / figdb.FILE_NAME, rec.get("pages") or {})
 
 
 def _unchanged(hashes: dict | None, where: Callable[[str], Path]) -> bool:
