@@ -53,13 +53,13 @@ def _pages() -> list[str]:
 
 def notebook_pages(path) -> tuple[str, ...]:
     """The manifest pages a notebook is about, as the build plans it."""
-    from helpers import build
+    from helpers.publish import plan
 
     slugs = _pages()
-    desk = build._desk_metadata(path.read_bytes(), path)
+    desk = plan._desk_metadata(path.read_bytes(), path)
     if desk.get("per_page"):
         return tuple(slugs[:1])
-    return build._story_pages(desk, slugs, path)
+    return plan._story_pages(desk, slugs, path)
 
 
 def test_notebook_pages_follow_the_metadata(tmp_path):

@@ -107,10 +107,34 @@ def _unlinked(links: list[dict], body: str) -> list[dict]:
 
 def render_index(entries: list[dict], *, pages=(), title: str = "Desk reports", cache_dir=None,
                  font_base=None) -> str:
-    """The catalogue page: one item per report (``href, headline, dek, key_figure, page``)
-    and, below, the source pages (``title, description``) the reports are about."""
+    """The catalogue page: one item per report (``href, headline, dek, key_figure, page``, and
+    for the filter ``kind`` story/page, ``date_from``, ``date_to``, ``papers``), stories first,
+    then the page overviews, and below, the source pages (``title, description``).
+
+    A search box and date and paper filters work offline: one inline script
+    (``templates/index.js``), allowed by the page's CSP through its sha256 and nothing else;
+    without script every report is listed."""
+    papers = sorted({p for e in entries for p in e.get("papers") or ()})
+    shown = [dict(e, papers=[str(papers.index(p)) for p in e.get("papers") or ()]) for e in entries]
+    sections = [{"title": title_, "entries": [e for e in shown if (e.get("kind") == "page") == per_page]}
+                for title_, per_page in (("Stories", False), ("Page overviews", True))]
+    sections = [s for s in sections if s["entries"]]
+    script = index_script()
     return render_page("index.html", title=title, description="", entries=entries, pages=list(pages),
-                       cache_dir=cache_dir, font_base=font_base)
+                       sections=sections, papers=papers, script=script, script_hash=script_sha256(script),
+                       cache_dir=cache_dir, font_base=font_base, scripts=(script,))
+
+
+def index_script() -> str:
+    """The index's filter script (``templates/index.js``), as the page embeds it."""
+    return (TEMPLATES / "index.js").read_text(encoding="utf-8")
+
+
+def script_sha256(script: str) -> str:
+    """The CSP source hash of an inline script: base64 of the sha256 of its UTF-8 text."""
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+"
@@ -133,7 +157,7 @@ def zh_runs(text) -> "markupsafe.Markup":
 
 
 def render_page(template: str, *, title: str, description: str, cache_dir=None, font_base=None,
-                **context) -> str:
+                scripts: tuple[str, ...] = (), **context) -> str:
     """Fill a page template with the inlined CSS and the font subset for its text."""
     from helpers.publish import fonts
 
@@ -149,7 +173,7 @@ def render_page(template: str, *, title: str, description: str, cache_dir=None, 
         title=title, description=description, font_face=face, font_stack=fonts.FONT_STACK,
         css=css, **context,
     )
-    check_self_contained(page)
+    check_self_contained(page, scripts)
     return page
 
 
@@ -400,14 +424,19 @@ def _active_scheme(url: str) -> bool:
 class _ResourceScan(HTMLParser):
     """Collects every reference that would make the browser fetch something."""
 
-    def __init__(self) -> None:
+    def __init__(self, scripts: tuple[str, ...] = ()) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._in_style = False
+        self._scripts = scripts
+        self._script: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
-            self.problems.append("<script> element")
+            if attrs or not self._scripts:
+                self.problems.append("<script> element")
+            else:  # the desk's own inline script, checked against `scripts` at its end tag
+                self._script = []
         if tag == "style":
             self._in_style = True
         for name, value in attrs:
@@ -427,8 +456,14 @@ class _ResourceScan(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        if tag == "script" and self._script is not None:
+            if "".join(self._script) not in self._scripts:
+                self.problems.append("<script> element")
+            self._script = None
 
     def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
         if self._in_style:
             self._css(data, "style")
 
@@ -440,9 +475,10 @@ class _ResourceScan(HTMLParser):
                 self.problems.append(f"url({url[:80]}) in <{where}>")
 
 
-def check_self_contained(page: str) -> None:
-    """Raise `RenderError` if the page would load anything beyond itself."""
-    scan = _ResourceScan()
+def check_self_contained(page: str, scripts: tuple[str, ...] = ()) -> None:
+    """Raise `RenderError` if the page would load anything beyond itself, or run any script
+    but these exact inline `scripts` (the desk's own; the CSP names their hashes)."""
+    scan = _ResourceScan(scripts)
     scan.feed(page)
     scan.close()
     if scan.problems:

@@ -90,25 +90,41 @@ def prune(state: dict, planned: set[str], out: Path, log) -> None:
 
 
 def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dict]:
-    """Catalogue items in notebook order, a per-page notebook's first page first.
+    """Catalogue items: the stories in notebook order, then the per-page reports, newest
+    edition first (manifest order among equals).
 
-    `pages` maps a manifest slug to its reader description (`page_info`); a per-page
-    report shows its page's, never the internal slug."""
-    def order(item):
-        report, rec = item
-        return (rec.get("notebook", ""), report != Path(rec.get("notebook", "")).stem + ".html", report)
-
+    `pages` maps a manifest slug to its reader description (`page_info`, in manifest order);
+    a per-page report shows its page's, never the internal slug. Each item carries, for the
+    index's filters, ``kind`` (story/page), the edition dates of its pages (``date_from``,
+    ``date_to``, ISO, "" when unknown) and their papers."""
     pages = pages or {}
-    return [
-        {
+    order = {slug: i for i, slug in enumerate(pages)}
+    first = next(iter(pages), "")
+    stories, per_page = [], []
+    for report, rec in state["reports"].items():
+        slug = rec.get("page")
+        about = [slug] if slug else [p for p in (rec.get("pages") or [first]) if p in pages]
+        infos = [pages[p] for p in about if p in pages]
+        starts = [i["date_from"] for i in infos if i.get("date_from")]
+        ends = [i["date_to"] for i in infos if i.get("date_to")]
+        item = {
             "href": report,
             "headline": rec.get("headline") or report,
             "dek": rec.get("dek", ""),
             "key_figure": rec.get("key_figure", ""),
-            "page": (pages.get(rec.get("page") or "") or {}).get("title", ""),
+            "page": (pages.get(slug or "") or {}).get("title", ""),
+            "kind": "page" if slug else "story",
+            "date_from": min(starts) if starts and len(starts) == len(infos) else "",
+            "date_to": max(ends) if ends and len(ends) == len(infos) else "",
+            "papers": sorted({i["paper"] for i in infos if i.get("paper")}),
         }
-        for report, rec in sorted(state["reports"].items(), key=order)
-    ]
+        if slug:
+            per_page.append(((order.get(slug, len(order)), report), item))
+        else:
+            stories.append(((rec.get("notebook", ""), report), item))
+    per_page.sort(key=lambda x: x[0])
+    per_page.sort(key=lambda x: x[1]["date_to"], reverse=True)  # stable: manifest order among equals
+    return [item for _, item in sorted(stories, key=lambda x: x[0])] + [item for _, item in per_page]
 
 
 def _date(iso: str) -> str:
@@ -131,7 +147,10 @@ def page_info(entry) -> dict:
         when = f"between {_date(entry.edition_date_range[0])} and {_date(entry.edition_date_range[1])}"
     else:
         when = "date not known"
-    return {"title": f"{paper}, {when}", "description": entry.page_description}
+    lo = entry.edition_date or (entry.edition_date_range or ("",))[0] or ""
+    hi = entry.edition_date or (entry.edition_date_range or ("", ""))[-1] or ""
+    return {"title": f"{paper}, {when}", "description": entry.page_description, "paper": paper,
+            "date_from": str(lo), "date_to": str(hi)}
 
 
 def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
@@ -139,7 +158,7 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
     is not the one this build wrote)."""
     info = {e.slug: page_info(e) for e in pages}
     entries = index_entries(state, info)
-    sources = [info[e.slug] for e in pages]
+    sources = [{k: info[e.slug][k] for k in ("title", "description")} for e in pages]
     key = _digest(FORMAT, common, json.dumps([entries, sources], ensure_ascii=False, sort_keys=True))
     rec = state.get("index") or {}
     if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:

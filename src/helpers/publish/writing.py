@@ -29,6 +29,7 @@ def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path, f
         "report": job.report,
         "notebook": job.notebook.name,
         "page": job.page,
+        "pages": list(job.pages),
         "key": job.key,
         "headline": report.headline,
         "dek": report.dek,

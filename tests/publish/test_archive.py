@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import make_desk, notebook, per_page_notebook, plain_notebook, write_notebook
 
-from helpers import build, figdb, paths
+from helpers import paths
+from helpers.publish import build, figdb, plan, state
 
 sys.path.insert(0, str(paths.ROOT / "benchmarks"))
 import pagegen  # noqa: E402
@@ -53,7 +54,7 @@ def db_of(root: Path) -> Path:
 
 
 def test_generated_pages_differ_and_read_like_the_page(archive):
-    from helpers import source
+    from helpers.page import reading as source
 
     raw = archive / "data" / "raw"
     seed = source.read_page(raw / "000_106e376f0b9f6718.txt")
@@ -72,12 +73,12 @@ def test_adding_a_page_runs_only_its_overview(archive, tmp_path):
     import shutil
 
     shutil.copytree(archive, root)
-    before = build.load_state(root / "reports")
+    before = state.load_state(root / "reports")
     pagegen.add_pages(root, 1, start=3)
     result = build.build(root=root)
     assert result.ok, result.failures
     assert result.executed == ["00-page-overview--gen-0003.html"]
-    after = build.load_state(root / "reports")
+    after = state.load_state(root / "reports")
     assert after["index"] != before["index"], "the index lists the new page"
     assert "00-page-overview--gen-0003.html" in (root / "reports" / "index.html").read_text(encoding="utf-8")
     ledger = root / "reports" / "data" / "figures-gen-0003.csv"
@@ -111,16 +112,16 @@ def test_adding_a_page_runs_only_its_overview(archive, tmp_path):
 
 
 def test_story_keys_cover_only_their_pages(archive):
-    lay = build.Layout.make(archive)
-    from helpers import manifest
+    lay = plan.Layout.make(archive)
+    from helpers.page import manifest
 
     entries = manifest.verify_all(lay.manifest)
-    keys = build.page_digests(entries)
-    common = build.inputs_digest(lay)
-    notebooks = build.select_notebooks(lay, [])
-    jobs = {j.report: j for j in build.plan(notebooks, list(keys), common, keys)}
+    keys = plan.page_digests(entries)
+    common = plan.inputs_digest(lay)
+    notebooks = plan.select_notebooks(lay, [])
+    jobs = {j.report: j for j in plan.plan(notebooks, list(keys), common, keys)}
     other = dict(keys, **{"gen-0002": "changed"})
-    moved = {j.report: j for j in build.plan(notebooks, list(keys), common, other)}
+    moved = {j.report: j for j in plan.plan(notebooks, list(keys), common, other)}
     assert [r for r in jobs if jobs[r].key != moved[r].key] == ["00-page-overview--gen-0002.html"]
     assert jobs["02-about-gen.html"].pages == ("gen-0001",)
     assert jobs["01-first.html"].pages == ("tsq-2024-spring",)
@@ -131,11 +132,11 @@ def test_a_deleted_database_is_rebuilt(archive, tmp_path):
 
     root = tmp_path / "desk"
     shutil.copytree(archive, root)
-    state = build.load_state(root / "reports")
+    saved = state.load_state(root / "reports")
     db_of(root).unlink()
     result = build.build(root=root)
     assert result.ok and result.executed == []
-    assert figdb.recorded(db_of(root)) == state["data"]["pages"]
+    assert figdb.recorded(db_of(root)) == saved["data"]["pages"]
 
 
 # ---------------------------------------------------------------- desk search
@@ -191,7 +192,7 @@ def test_query_is_segmented_like_the_index_without_jieba(archive):
         assert figdb.query_terms(conn, "泉州东站") == ["泉州东站"]
         whole = conn.execute("SELECT count(*) FROM figures_fts WHERE figures_fts MATCH '\"台商区\"'").fetchone()[0]
         assert whole > 0
-    code = ("import sys; from helpers import cli; cli.main(['search', '台商区', '--limit', '1']); "
+    code = ("import sys; from helpers.publish import cli; cli.main(['search', '台商区', '--limit', '1']); "
             "print(sorted(m for m in ('jieba', 'pandas', 'numpy') if m in sys.modules), file=sys.stderr)")
     env = dict(os.environ, DESK_ROOT=str(archive))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
@@ -203,3 +204,54 @@ def test_search_without_a_database_is_a_clear_error(tmp_path):
     root = make_desk(tmp_path)
     proc = search(root, "投资")
     assert proc.returncode == 2 and "run `desk build`" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------- the index's filters (Chromium)
+
+@pytest.mark.browser
+def test_index_filters_by_text_date_and_paper(archive):
+    from playwright.sync_api import sync_playwright
+
+    executable = "/usr/bin/chromium"
+    if not os.access(executable, os.X_OK):
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium at /usr/bin/chromium; CI must run the browser tests")
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+    PHONE = {"width": 375, "height": 740}
+    index = (archive / "reports" / "index.html").as_uri()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=ARGS)
+        try:
+            page = browser.new_page(viewport=PHONE)
+            errors = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(index, wait_until="load")
+
+            def visible() -> list[str]:
+                return page.eval_on_selector_all(
+                    ".catalogue-item:not([hidden]) h3 a", "els => els.map(e => e.getAttribute('href'))")
+
+            everything = visible()
+            assert everything[:2] == ["01-first.html", "02-about-gen.html"], "stories first"
+            assert len(everything) == 2 + 5 and page.is_visible("#filter-text"), "the script ran (CSP hash)"
+            page.fill("#filter-from", "2024-01-02")
+            page.fill("#filter-to", "2024-01-02")
+            assert sorted(visible()) == ["00-page-overview--gen-0001.html", "02-about-gen.html"]
+            page.fill("#filter-from", "")
+            page.fill("#filter-to", "")
+            evening = page.eval_on_selector_all(
+                "#filter-paper option", "os => os.filter(o => o.textContent.includes('泉州晚报')).map(o => o.value)")
+            page.select_option("#filter-paper", evening[0])
+            assert sorted(visible()) == ["00-page-overview--gen-0001.html", "02-about-gen.html"]
+            page.select_option("#filter-paper", "")
+            page.fill("#filter-text", "between 28 JANUARY")
+            shown = visible()
+            assert sorted(shown) == ["00-page-overview--second-page.html", "00-page-overview.html"], \
+                "the page line of the first page's overviews (a story shows no page line)"
+            page.fill("#filter-text", "no such words anywhere")
+            assert visible() == [] and "0 of 7" in page.inner_text("#filter-count")
+            assert errors == []
+        finally:
+            browser.close()
