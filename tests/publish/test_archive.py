@@ -255,3 +255,26 @@ def test_index_filters_by_text_date_and_paper(archive):
             assert errors == []
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- make explore (Datasette's metadata)
+
+def test_explore_metadata_describes_the_database_and_its_queries_run(archive):
+    """explore/metadata.json names real tables and columns, and each canned query runs (the
+    standard library's SQLite, as Datasette would run it) and finds rows in the archive."""
+    meta = json.loads((paths.ROOT / "explore" / "metadata.json").read_text(encoding="utf-8"))
+    db = meta["databases"]["desk"]
+    with sqlite3.connect(db_of(archive)) as conn:
+        for table, spec in db["tables"].items():
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            assert columns, f"no table {table}"
+            if "columns" in spec:
+                assert set(spec["columns"]) == set(columns) - ({"rowid"} if table == "figures" else set()), table
+        params = {"since": "", "township": "张坂镇"}
+        for name, query in db["queries"].items():
+            rows = conn.execute(query["sql"], params).fetchall()
+            assert rows, f"canned query {name} found nothing"
+        money = conn.execute(db["queries"]["money_by_piece"]["sql"]).fetchall()
+        assert all("元" in r[-1] for r in money)
+        towns = dict(conn.execute("SELECT township, count(*) FROM townships GROUP BY township"))
+        assert set(towns) <= {"洛阳镇", "东园镇", "张坂镇", "百崎回族乡"} and len(towns) >= 2

@@ -13,6 +13,9 @@ Tables (descriptions for Datasette are in ``datasette/metadata.json``):
 * ``pieces``  one row per piece: page, piece id, headline, byline, credits, offsets.
 * ``figures`` one row per ledger figure: page, id, piece, offsets, surface, value, bounds,
   unit, qualifier, kind, projected (0/1), sentence, noun, date.
+* ``townships`` which of the zone's townships each figure's sentence names (``figure`` is
+  the figure's rowid), by the desk's rule (``helpers.story.text.townships``: segmented tokens,
+  full or short forms).
 * ``figures_fts`` FTS5 over each figure's piece headline and sentence, **segmented at index
   time** by the desk's jieba (search mode, user dictionary), so 台商区 or 泉州东站 are one
   token; its rowid is the figure's rowid. ``terms`` lists every token indexed, which lets a
@@ -32,7 +35,7 @@ from pathlib import Path
 from helpers.errors import DeskError
 
 FILE_NAME = "desk.sqlite"
-FORMAT = "desk-figdb-1"  # bump when the schema or the segmentation changes: rebuilt in full
+FORMAT = "desk-figdb-2"  # bump when the schema or the segmentation changes: rebuilt in full
 MAX_TERM = 12            # longest token tried when segmenting a query
 
 SCHEMA = """
@@ -56,6 +59,11 @@ CREATE TABLE figures (
 CREATE INDEX figures_page ON figures(page, start);
 CREATE INDEX figures_unit ON figures(unit);
 CREATE INDEX pages_date ON pages(date_to);
+CREATE TABLE townships (
+    figure INTEGER NOT NULL REFERENCES figures(rowid), page TEXT NOT NULL, township TEXT NOT NULL,
+    english TEXT NOT NULL, PRIMARY KEY (figure, township)
+) WITHOUT ROWID;
+CREATE INDEX townships_name ON townships(township);
 CREATE VIRTUAL TABLE figures_fts USING fts5(headline, sentence, tokenize = 'unicode61');
 CREATE TABLE terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 """
@@ -154,6 +162,7 @@ def sync(path: Path, entries, keys: dict[str, str], fresh: dict | None = None, l
 
 def _delete_page(conn: sqlite3.Connection, slug: str) -> None:
     conn.execute("DELETE FROM figures_fts WHERE rowid IN (SELECT rowid FROM figures WHERE page = ?)", (slug,))
+    conn.execute("DELETE FROM townships WHERE page = ?", (slug,))
     conn.execute("DELETE FROM figures WHERE page = ?", (slug,))
     conn.execute("DELETE FROM pieces WHERE page = ?", (slug,))
     conn.execute("DELETE FROM pages WHERE slug = ?", (slug,))
@@ -200,6 +209,7 @@ def _insert_page(conn, e, key: str, position: int, arts, figs) -> None:
     tok = text.tokenizer()
     seen_terms: set[str] = set()
     segmented: dict[str, str] = {}
+    places: dict[str, tuple[str, ...]] = {}
 
     def seg(s: str) -> str:
         if s not in segmented:
@@ -217,8 +227,13 @@ def _insert_page(conn, e, key: str, position: int, arts, figs) -> None:
             "kind, projected, sentence, noun, date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (e.slug, *(values[c] for c in FIGURE_COLUMNS)))
         head = headlines.get(str(values["article"]), "")
+        sentence = str(values["sentence"] or "")
         conn.execute("INSERT INTO figures_fts (rowid, headline, sentence) VALUES (?,?,?)",
-                     (cur.lastrowid, seg(head), seg(str(values["sentence"] or ""))))
+                     (cur.lastrowid, seg(head), seg(sentence)))
+        if sentence not in places:
+            places[sentence] = text.townships(sentence)
+        conn.executemany("INSERT OR IGNORE INTO townships VALUES (?,?,?,?)",
+                         ((cur.lastrowid, e.slug, t, text.TOWNSHIPS[t]) for t in places[sentence]))
     conn.executemany("INSERT OR IGNORE INTO terms VALUES (?)", ((t,) for t in sorted(seen_terms)))
 
 
