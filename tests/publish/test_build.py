@@ -452,6 +452,9 @@ def test_inputs_digest_follows_data_but_not_processed(desk_root):
     (desk_root / "data" / "processed").mkdir(parents=True)
     (desk_root / "data" / "processed" / "figures.csv").write_text("derived\n")
     assert plan.inputs_digest(lay) == before, "data/processed is an output, not an input"
+    (desk_root / "data" / "raw" / "third.txt").write_text("新的一页\n", encoding="utf-8")
+    assert plan.inputs_digest(lay) == before, "pages enter only the keys of the jobs about them"
+    (desk_root / "data" / "raw" / "third.txt").unlink()
     (desk_root / "data" / "glosses").mkdir()
     (desk_root / "data" / "glosses" / "01-x.csv").write_text("zh,en\n")
     after_gloss = plan.inputs_digest(lay)

@@ -57,13 +57,17 @@ def log_streams(job: Job, nb, log) -> None:
 
 
 def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
-    """A ``fonts.Base`` for what the build's pages may show: the source pages, the glosses,
-    the notebooks being run and the templates. A page showing anything else is cut from the
+    """A ``fonts.Base`` for what the build's pages may show: the pages the jobs are about,
+    every page's manifest description (the index shows them), the glosses, the notebooks being
+    run and the templates. Only those pages: with an archive, adding one page must not cost
+    a base cut from every page's characters. A page showing anything else is cut from the
     full font (same bytes, slower), as is every page when the base cannot be made (logged)."""
     from helpers.publish import fonts, render
 
     try:
-        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
+        about = {p for j in todo for p in j.pages}
+        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries if e.slug in about]
+        parts += [f"{e.paper}\n{e.page_description}" for e in entries]
         parts += [p.read_text(encoding="utf-8", errors="replace")
                   for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
                                    *render.TEMPLATES.glob("*")}) if p.is_file()]
