@@ -24,9 +24,11 @@
    into place in one short loop, then the index, then ``.build.json`` last. A killed build
    leaves the published files as they were (the next build removes its staging dir).
 
-Processed data (``{articles,figures}.csv``) goes to ``data/processed/`` when building the
-project's ``reports/``, and to ``<out>/.processed/`` for any other ``--out``, so a build
-into a temp dir never rewrites the repository.
+Processed data (per-page ``articles-<slug>.csv``, the combined ``{articles,figures}.csv`` and
+the figure database ``desk.sqlite``, all rebuilt page by page: ``writing.write_data``) goes to
+``data/processed/`` (git-ignored) when building the project's ``reports/``, and to
+``<out>/.processed/`` for any other ``--out``, so a build into a temp dir never rewrites the
+repository. Each page's ledger goes to ``<out>/data/figures-<slug>.csv``.
 
 A failing notebook leaves its previous report untouched and is reported with the cell number
 and first line of that cell; the other reports still build.
