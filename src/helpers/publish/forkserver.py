@@ -147,9 +147,11 @@ def _warm() -> None:
     """Fill caches every kernel would fill alike (~1 s a page overview): the desk's jieba
     tokenizer, jieba's IDF table, matplotlib's copy of the report font. No per-report state,
     no rcParams: forked kernels write the same bytes (tested). A failure here costs only time."""
-    from matplotlib import font_manager  # noqa: I001
+    from matplotlib import font_manager
+
     from helpers.paths import font_path
     from helpers.story import text
+
     for fill in (text.tokenizer, text.idf_table, lambda: font_manager.get_font(str(font_path()))):
         with contextlib.suppress(Exception):
             fill()
