@@ -8,10 +8,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.desk-installed
 LAB_VENV := .venv-lab
 LAB_STAMP := $(LAB_VENV)/.desk-installed
+EXPLORE_VENV := .venv-explore
+EXPLORE_STAMP := $(EXPLORE_VENV)/.desk-installed
+EXPLORE_PORT ?= 8001
 export PYTHONHASHSEED := 0
 export UV_NO_CONFIG := 1
 
-.PHONY: setup reports test lab bench lock clean
+.PHONY: setup reports test lab explore bench lock clean
 
 setup: $(STAMP)
 
@@ -45,6 +48,19 @@ $(LAB_STAMP): requirements-lab.lock pyproject.toml | $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(LAB_VENV)/bin/python --no-deps --no-build-isolation -e .
 	@touch $@
 
+# Datasette on the figure database (data/processed/desk.sqlite, brought up to date by `desk build`),
+# with explore/metadata.json (descriptions, units, canned queries). Its own environment, from its
+# own hashed lock: nothing the tests or the build import.
+explore: $(STAMP) $(EXPLORE_STAMP)
+	$(BIN)/desk build
+	$(EXPLORE_VENV)/bin/datasette serve data/processed/desk.sqlite --metadata explore/metadata.json \
+		--host 127.0.0.1 --port $(EXPLORE_PORT) --setting sql_time_limit_ms 5000
+
+$(EXPLORE_STAMP): requirements-explore.lock | $(STAMP)
+	@test -x $(EXPLORE_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(EXPLORE_VENV)
+	$(BIN)/uv pip sync --quiet --python $(EXPLORE_VENV)/bin/python --require-hashes --compile-bytecode requirements-explore.lock
+	@touch $@
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ledger.py
 	$(BIN)/python benchmarks/fonts.py
@@ -54,7 +70,9 @@ bench: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --extra lab --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-lab.lock
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['explore'], sep='\n')" \
+		| $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-explore.lock
 	echo "uv==0.13.8" | $(BIN)/uv pip compile - --generate-hashes --universal --python-version 3.11 --no-header --quiet -o requirements-bootstrap.lock
 
 clean:
-	rm -rf $(VENV) $(LAB_VENV) .cache tests/browser/node_modules
+	rm -rf $(VENV) $(LAB_VENV) $(EXPLORE_VENV) .cache tests/browser/node_modules

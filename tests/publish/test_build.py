@@ -25,6 +25,7 @@ from helpers import files
 from helpers.errors import DeskError
 from helpers.page.manifest import ManifestError
 from helpers.publish import build, execute, fonts, plan, render, state
+from helpers.publish import index as catalogue
 
 pytestmark = pytest.mark.slow
 PYTHON = sys.executable
@@ -92,8 +93,12 @@ def test_reports_and_index_written(built_desk):
 
 
 def test_no_code_prompts_or_stray_outputs(built_desk):
+    own = f"<script>{catalogue.index_script()}</script>"  # the index's filter, allowed by its CSP hash
     for page in report_pages(built_desk / "reports"):
         text = page.read_text(encoding="utf-8")
+        if page.name == "index.html":
+            assert text.count(own) == 1
+            text = text.replace(own, "")
         for stray in ("STRAY-", "import matplotlib", "display(", "compute the ratio", "x = 1",
                       "In&nbsp;[", "In [", "Out[", "Traceback", "<pre", "jp-", "<script"):
             assert stray not in text, f"{page.name} shows {stray!r}"
@@ -187,8 +192,10 @@ def test_headline_metadata_titles_the_page_and_the_index(built_desk):
     # fallback: the notebook's first markdown heading
     assert '<a href="02-plain.html">Second story <span lang="zh-Hans">第二</span></a>' in index
     hrefs = re.findall(r'<a href="([^"]+)">', index)
-    assert hrefs == ["00-page-overview.html", "00-page-overview--second-page.html",
-                     "01-story.html", "02-plain.html", "source-tsq-2024-spring.html", "source-second-page.html"]
+    # Stories first, then the page overviews (newest edition first; these two share a date), then
+    # each page's source view.
+    assert hrefs == ["01-story.html", "02-plain.html", "00-page-overview.html", "00-page-overview--second-page.html",
+                     "source-tsq-2024-spring.html", "source-second-page.html"]
 
 
 def test_per_page_notebook_runs_once_per_page(built_desk):
@@ -471,6 +478,9 @@ def test_inputs_digest_follows_data_but_not_processed(desk_root):
     (desk_root / "data" / "processed").mkdir(parents=True)
     (desk_root / "data" / "processed" / "figures.csv").write_text("derived\n")
     assert plan.inputs_digest(lay) == before, "data/processed is an output, not an input"
+    (desk_root / "data" / "raw" / "third.txt").write_text("新的一页\n", encoding="utf-8")
+    assert plan.inputs_digest(lay) == before, "pages enter only the keys of the jobs about them"
+    (desk_root / "data" / "raw" / "third.txt").unlink()
     (desk_root / "data" / "glosses").mkdir()
     (desk_root / "data" / "glosses" / "01-x.csv").write_text("zh,en\n")
     after_gloss = plan.inputs_digest(lay)

@@ -8,8 +8,9 @@
    ``metadata.desk.per_page`` runs once per manifest page (``PAGE = "<slug>"`` injected after
    the cell tagged ``parameters``). Any other notebook is about the first page, or the pages
    in ``metadata.desk.pages``; its footer links those pages' ledgers only.
-3. Skip a job whose input hash (notebook, helpers package, data/ but data/processed,
-   requirements.lock) matches ``<out>/.build.json`` and whose files still have the sha256
+3. Skip a job whose input hash (notebook, helpers package, data/ but data/raw and
+   data/processed, requirements.lock, and the manifest entry and checksum of each page the
+   job is about: its own page, or the story's pages) matches ``<out>/.build.json`` and whose files still have the sha256
    recorded there (a hand-edited or deleted report is rebuilt). This path imports nothing
    heavy and starts no kernel.
 4. Execute the rest in memory with nbclient, up to ``jobs`` notebooks at once and in plan
@@ -23,9 +24,11 @@
    into place in one short loop, then the index, then ``.build.json`` last. A killed build
    leaves the published files as they were (the next build removes its staging dir).
 
-Processed data (``{articles,figures}.csv``) goes to ``data/processed/`` when building the
-project's ``reports/``, and to ``<out>/.processed/`` for any other ``--out``, so a build
-into a temp dir never rewrites the repository.
+Processed data (per-page ``articles-<slug>.csv``, the combined ``{articles,figures}.csv`` and
+the figure database ``desk.sqlite``, all rebuilt page by page: ``writing.write_data``) goes to
+``data/processed/`` (git-ignored) when building the project's ``reports/``, and to
+``<out>/.processed/`` for any other ``--out``, so a build into a temp dir never rewrites the
+repository. Each page's ledger goes to ``<out>/data/figures-<slug>.csv``.
 
 A failing notebook leaves its previous report untouched and is reported with the cell number
 and first line of that cell; the other reports still build.
@@ -49,6 +52,7 @@ from helpers.publish.plan import (
     Layout,
     _digest,
     inputs_digest,
+    page_digests,
     plan,
     select_notebooks,
 )
@@ -94,10 +98,11 @@ def build(
     notebooks = select_notebooks(lay, names)
     common = inputs_digest(lay)
     state = load_state(lay.out)
-    planned = plan(notebooks, [e.slug for e in entries], common)
+    page_keys = page_digests(entries)
+    planned = plan(notebooks, [e.slug for e in entries], common, page_keys)
     todo = [j for j in planned if force or not is_current(j, state, lay.out)]
     result = BuildResult(skipped=[j.report for j in planned if j not in todo])
-    data_key = _digest(FORMAT, common, "data", *[e.slug for e in entries])
+    data_key = _digest(FORMAT, common, "data", *[f"{s}={k}" for s, k in page_keys.items()])
     data_todo = force or not _data_current(state, data_key, lay)
     staging = lay.out / f"{STAGING_PREFIX}{os.getpid()}"
     try:
@@ -133,7 +138,7 @@ def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, st
     if outcome.data is not None:
         old = set((state.get("data") or {}).get("sha256") or {})
         new = outcome.data["sha256"]
-        moves += [(staging / rel, _data_target(lay, rel)) for rel in sorted(new)]
+        moves += [(staging / rel, _data_target(lay, rel)) for rel in sorted(new) if (staging / rel).is_file()]
         removals += [_data_target(lay, rel) for rel in sorted(old - set(new))]
     for rec in outcome.reports:
         old = set((state["reports"].get(rec["report"]) or {}).get("sha256") or {})

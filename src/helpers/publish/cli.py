@@ -4,6 +4,8 @@
     desk articles PATH                         articles table of a page file (CSV)
     desk figures PATH [--format csv|json]      figure ledger of a page file
     desk check                                 manifest and checksums of data/raw
+    desk search TEXT [--unit U] [--kind K] [--projected] [--since DATE] [--page SLUG]
+                [--format table|csv|json] [--limit N]  figures across every page (the build's database)
 
 Expected problems (bad manifest, unreadable page, unknown notebook, a failed lookup) print
 one line on stderr and exit 2; a notebook that fails to build exits 1. Imports are lazy so
@@ -38,6 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--format", choices=("csv", "json"), default="csv")
 
     sub.add_parser("check", help="verify the manifest and the raw files' checksums")
+
+    s = sub.add_parser("search", help="figures across every page whose headline or sentence has TEXT")
+    s.add_argument("text", metavar="TEXT", help="words to find (all of them); '' for every figure")
+    s.add_argument("--unit", help="only figures in this unit (元, 人, 个, 平方米 …)")
+    s.add_argument("--kind", help="only this kind (amount, count, area, percent, date, duration, ordinal, other)")
+    s.add_argument("--projected", action="store_true", help="only projections (将, 预计, 计划 …)")
+    s.add_argument("--since", metavar="DATE", help="only pages dated on or after DATE (YYYY-MM-DD)")
+    s.add_argument("--page", metavar="SLUG", help="only this manifest page")
+    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--limit", type=int, default=100, help="at most N rows (0: all; default 100)")
+    s.add_argument("--db", type=Path, help="the database (default: the build's, data/processed/desk.sqlite)")
     return p
 
 
@@ -126,4 +139,19 @@ def _check(args) -> int:
     return 0
 
 
-_COMMANDS = {"build": _build, "articles": _articles, "figures": _figures, "check": _check}
+def _search(args) -> int:
+    """Imports only the standard library and helpers.publish.figdb: answers in well under a second."""
+    from helpers import paths
+    from helpers.publish import figdb
+
+    db = args.db or paths.PROCESSED / figdb.FILE_NAME
+    rows, total = figdb.search(db, args.text, unit=args.unit, kind=args.kind, projected=args.projected,
+                               since=args.since, page=args.page, limit=args.limit or None)
+    sys.stdout.write(figdb.format_rows(rows, args.format))
+    if args.format == "table":
+        more = f" (showing {len(rows)}; --limit 0 shows all)" if total > len(rows) else ""
+        print(f"{total} figure(s){more}", file=sys.stderr)
+    return 0
+
+
+_COMMANDS = {"build": _build, "articles": _articles, "figures": _figures, "check": _check, "search": _search}

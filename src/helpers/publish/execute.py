@@ -136,7 +136,7 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
         data_task = None
         if data_key is not None:
-            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging)
+            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging, state)
         # Cut the font once for every character the build may show, while kernels boot.
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
 

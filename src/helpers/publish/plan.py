@@ -125,12 +125,16 @@ def select_notebooks(lay: Layout, names: list[str]) -> list[Path]:
     return chosen
 
 
-def plan(notebooks: list[Path], pages: list[str], common: str) -> list[Job]:
+def plan(notebooks: list[Path], pages: list[str], common: str,
+         page_keys: dict[str, str] | None = None) -> list[Job]:
     """The jobs for these notebooks: one each, or one per page for per-page notebooks.
 
     A story (not per-page) notebook is about the first manifest page, or the pages its
     metadata names (``{"desk": {"pages": [...]}}``); its footer links those pages' ledgers.
+    A job's key covers the pages it is about (`page_keys`, from `page_digests`), and only
+    those: adding, changing or removing another page leaves it current.
     """
+    keys = page_keys or {}
     jobs: list[Job] = []
     for nb_path in notebooks:
         raw = nb_path.read_bytes()
@@ -139,10 +143,12 @@ def plan(notebooks: list[Path], pages: list[str], common: str) -> list[Job]:
         if desk.get("per_page"):
             for i, slug in enumerate(pages):
                 report = f"{stem}.html" if i == 0 else f"{stem}--{slug}.html"
-                jobs.append(Job(nb_path, report, slug, _digest(FORMAT, common, raw, slug, report), (slug,)))
+                key = _digest(FORMAT, common, raw, slug, report, keys.get(slug, ""))
+                jobs.append(Job(nb_path, report, slug, key, (slug,)))
         else:
             about = _story_pages(desk, pages, nb_path)
-            jobs.append(Job(nb_path, f"{stem}.html", None, _digest(FORMAT, common, raw, "", stem), about))
+            key = _digest(FORMAT, common, raw, "", stem, *[f"{p}={keys.get(p, '')}" for p in about])
+            jobs.append(Job(nb_path, f"{stem}.html", None, key, about))
     return jobs
 
 
@@ -176,15 +182,34 @@ def _story_pages(desk: dict, pages: list[str], path: Path) -> tuple[str, ...]:
 # ---------------------------------------------------------------- input hashes
 
 def inputs_digest(lay: Layout) -> str:
-    """One hash over everything a notebook's output may depend on besides itself."""
+    """One hash over everything every notebook's output may depend on besides itself and its
+    pages: the helpers package, data/ but the raw pages (``page_digests``) and the processed
+    data, and the lock."""
     import helpers
 
     h = hashlib.sha256(f"{FORMAT}\0python{sys.version_info[0]}.{sys.version_info[1]}\0".encode())
     _hash_tree(h, "helpers", Path(helpers.__file__).resolve().parent)
-    _hash_tree(h, "data", lay.data, skip_top={"processed"})
+    _hash_tree(h, "data", lay.data, skip_top={"processed", "raw"})
     lock = lay.root / "requirements.lock"
     h.update(b"lock\0" + (hashlib.sha256(lock.read_bytes()).digest() if lock.is_file() else b"none"))
     return h.hexdigest()
+
+
+def page_digests(entries) -> dict[str, str]:
+    """Manifest slug → a hash of that page's manifest entry (every field) and its checksum
+    (verified before planning), in manifest order. A job is about some pages; only theirs
+    enter its key, so one page's arrival or change re-runs only the jobs about it."""
+    import dataclasses
+
+    keys: dict[str, str] = {}
+    for i, e in enumerate(entries):
+        fields = {k: v for k, v in dataclasses.asdict(e).items() if k != "path"}
+        fields["path"] = e.path.name
+        # The first page is the one stories without desk.pages are about, and the one the
+        # per-page notebook's plain report (NN-slug.html) shows: being first is an input.
+        fields["first"] = i == 0
+        keys[e.slug] = _digest(json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str))
+    return keys
 
 
 def _hash_tree(h, label: str, top: Path, skip_top: set[str] = frozenset()) -> None:

@@ -110,19 +110,6 @@ def _unlinked(links: list[dict], body: str) -> list[dict]:
     return [link for link in links if link["href"] not in shown]
 
 
-INDEX_TITLE = "Checked stories from one newspaper page: the desk's reports"
-INDEX_DESCRIPTION = ("Reader reports on a page of a Chinese local newspaper: every number traced to the page, "
-                     "with its qualifier, the data behind each chart and the source sentences quoted.")
-
-
-def render_index(entries: list[dict], *, pages=(), title: str = INDEX_TITLE, cache_dir=None,
-                 font_base=None, description: str = INDEX_DESCRIPTION) -> str:
-    """The catalogue page: one item per report (``href, headline, dek, key_figure, page``)
-    and, below, the source pages (``title, description``) the reports are about."""
-    return render_page("index.html", title=title, description=description, entries=entries,
-                       pages=list(pages), cache_dir=cache_dir, font_base=font_base, og_type="website")
-
-
 SITE_NAME = "Desk reports"
 DESCRIPTION_MAX = 160
 # A plain mark in the accent colour, inline (a favicon must not be fetched).
@@ -145,10 +132,11 @@ def summary(text: str, limit: int = DESCRIPTION_MAX) -> str:
 
 
 def render_page(template: str, *, title: str, description: str, cache_dir=None, font_base=None,
-                og_type: str = "article", **context) -> str:
+                og_type: str = "article", scripts: tuple[str, ...] = (), **context) -> str:
     """Fill a page template with the inlined CSS and the font subset for its text, the share
     metadata (description ≤ 160 characters, Open Graph, a summary card, an inline favicon),
-    and every run of Chinese marked ``lang="zh-Hans"`` (`mark_chinese`)."""
+    and every run of Chinese marked ``lang="zh-Hans"`` (`mark_chinese`); the only script allowed is
+    one of `scripts`, the desk's own."""
     from helpers.publish import fonts
 
     env = _jinja()
@@ -164,7 +152,7 @@ def render_page(template: str, *, title: str, description: str, cache_dir=None, 
     page = mark_chinese(env.get_template(template).render(
         font_face=face, font_stack=fonts.FONT_STACK, latin_stack=fonts.LATIN_STACK, css=css, **shared,
     ))
-    check_self_contained(page)
+    check_self_contained(page, scripts)
     return page
 
 
@@ -432,14 +420,19 @@ def _active_scheme(url: str) -> bool:
 class _ResourceScan(HTMLParser):
     """Collects every reference that would make the browser fetch something."""
 
-    def __init__(self) -> None:
+    def __init__(self, scripts: tuple[str, ...] = ()) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self._in_style = False
+        self._scripts = scripts
+        self._script: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
-            self.problems.append("<script> element")
+            if attrs or not self._scripts:
+                self.problems.append("<script> element")
+            else:  # the desk's own inline script, checked against `scripts` at its end tag
+                self._script = []
         if tag == "style":
             self._in_style = True
         for name, value in attrs:
@@ -459,8 +452,14 @@ class _ResourceScan(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        if tag == "script" and self._script is not None:
+            if "".join(self._script) not in self._scripts:
+                self.problems.append("<script> element")
+            self._script = None
 
     def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
         if self._in_style:
             self._css(data, "style")
 
@@ -472,9 +471,10 @@ class _ResourceScan(HTMLParser):
                 self.problems.append(f"url({url[:80]}) in <{where}>")
 
 
-def check_self_contained(page: str) -> None:
-    """Raise `RenderError` if the page would load anything beyond itself."""
-    scan = _ResourceScan()
+def check_self_contained(page: str, scripts: tuple[str, ...] = ()) -> None:
+    """Raise `RenderError` if the page would load anything beyond itself, or run any script
+    but these exact inline `scripts` (the desk's own; the CSP names their hashes)."""
+    scan = _ResourceScan(scripts)
     scan.feed(page)
     scan.close()
     if scan.problems:

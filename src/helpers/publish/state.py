@@ -28,7 +28,11 @@ def _data_current(state: dict, key: str, lay: Layout) -> bool:
     rec = state.get("data") or {}
     if rec.get("key") != key:
         return False
-    return _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel))
+    if not _unchanged(rec.get("sha256"), lambda rel: _data_target(lay, rel)):
+        return False
+    from helpers.publish import figdb  # the database is a build output too: a deleted one is rebuilt
+
+    return figdb.is_current(lay.processed / figdb.FILE_NAME, rec.get("pages") or {})
 
 
 def _unchanged(hashes: dict | None, where: Callable[[str], Path]) -> bool:
@@ -86,25 +90,41 @@ def prune(state: dict, planned: set[str], out: Path, log) -> None:
 
 
 def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dict]:
-    """Catalogue items in notebook order, a per-page notebook's first page first.
+    """Catalogue items: the stories in notebook order, then the per-page reports, newest
+    edition first (manifest order among equals).
 
-    `pages` maps a manifest slug to its reader description (`page_info`); a per-page
-    report shows its page's, never the internal slug."""
-    def order(item):
-        report, rec = item
-        return (rec.get("notebook", ""), report != Path(rec.get("notebook", "")).stem + ".html", report)
-
+    `pages` maps a manifest slug to its reader description (`page_info`, in manifest order);
+    a per-page report shows its page's, never the internal slug. Each item carries, for the
+    index's filters, ``kind`` (story/page), the edition dates of its pages (``date_from``,
+    ``date_to``, ISO, "" when unknown) and their papers."""
     pages = pages or {}
-    return [
-        {
+    order = {slug: i for i, slug in enumerate(pages)}
+    first = next(iter(pages), "")
+    stories, per_page = [], []
+    for report, rec in state["reports"].items():
+        slug = rec.get("page")
+        about = [slug] if slug else [p for p in (rec.get("pages") or [first]) if p in pages]
+        infos = [pages[p] for p in about if p in pages]
+        starts = [i["date_from"] for i in infos if i.get("date_from")]
+        ends = [i["date_to"] for i in infos if i.get("date_to")]
+        item = {
             "href": report,
             "headline": rec.get("headline") or report,
             "dek": rec.get("dek", ""),
             "key_figure": rec.get("key_figure", ""),
-            "page": (pages.get(rec.get("page") or "") or {}).get("title", ""),
+            "page": (pages.get(slug or "") or {}).get("title", ""),
+            "kind": "page" if slug else "story",
+            "date_from": min(starts) if starts and len(starts) == len(infos) else "",
+            "date_to": max(ends) if ends and len(ends) == len(infos) else "",
+            "papers": sorted({i["paper"] for i in infos if i.get("paper")}),
         }
-        for report, rec in sorted(state["reports"].items(), key=order)
-    ]
+        if slug:
+            per_page.append(((order.get(slug, len(order)), report), item))
+        else:
+            stories.append(((rec.get("notebook", ""), report), item))
+    per_page.sort(key=lambda x: x[0])
+    per_page.sort(key=lambda x: x[1]["date_to"], reverse=True)  # stable: manifest order among equals
+    return [item for _, item in sorted(stories, key=lambda x: x[0])] + [item for _, item in per_page]
 
 
 def _date(iso: str) -> str:
@@ -127,7 +147,10 @@ def page_info(entry) -> dict:
         when = f"between {_date(entry.edition_date_range[0])} and {_date(entry.edition_date_range[1])}"
     else:
         when = "date not known"
-    return {"title": f"{paper}, {when}", "description": entry.page_description}
+    lo = entry.edition_date or (entry.edition_date_range or ("",))[0] or ""
+    hi = entry.edition_date or (entry.edition_date_range or ("", ""))[-1] or ""
+    return {"title": f"{paper}, {when}", "description": entry.page_description, "paper": paper,
+            "date_from": str(lo), "date_to": str(hi)}
 
 
 def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
@@ -143,11 +166,11 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
     rec = state.get("index") or {}
     if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
         return
-    from helpers.publish import render
+    from helpers.publish.index import render_index
     from helpers.publish.writing import source_views
 
-    files = {"index.html": render.render_index(entries, pages=sources, cache_dir=lay.cache,
-                                               font_base=font_base).encode("utf-8")}
+    files = {"index.html": render_index(entries, pages=sources, cache_dir=lay.cache,
+                                        font_base=font_base).encode("utf-8")}
     files.update(source_views(state, lay, pages, info, font_base))
     for rel, data in files.items():
         write_atomic(lay.out / rel, data)

@@ -32,6 +32,7 @@ def publish(job: Job, nb, lay: Layout, ledgers: dict[str, str], staging: Path, f
         "report": job.report,
         "notebook": job.notebook.name,
         "page": job.page,
+        "pages": list(job.pages),
         "key": job.key,
         "headline": report.headline,
         "dek": report.dek,
@@ -59,13 +60,17 @@ def log_streams(job: Job, nb, log) -> None:
 
 
 def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
-    """A ``fonts.Base`` for what the build's pages may show: the source pages, the glosses,
-    the notebooks being run and the templates. A page showing anything else is cut from the
+    """A ``fonts.Base`` for what the build's pages may show: the pages the jobs are about,
+    every page's manifest description (the index shows them), the glosses, the notebooks being
+    run and the templates. Only those pages: with an archive, adding one page must not cost
+    a base cut from every page's characters. A page showing anything else is cut from the
     full font (same bytes, slower), as is every page when the base cannot be made (logged)."""
     from helpers.publish import fonts, render
 
     try:
-        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries]
+        about = {p for j in todo for p in j.pages}
+        parts = [e.path.read_text(encoding="utf-8", errors="replace") for e in entries if e.slug in about]
+        parts += [f"{e.paper}\n{e.page_description}" for e in entries]
         parts += [p.read_text(encoding="utf-8", errors="replace")
                   for p in sorted({*(lay.data / "glosses").glob("*.csv"), *(j.notebook for j in todo),
                                    *render.TEMPLATES.glob("*")}) if p.is_file()]
@@ -75,35 +80,80 @@ def font_base(lay: Layout, entries, todo: list[Job], log=lambda msg: None):
         return None
 
 
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: the readers' CSVs have it, data/processed/ does not
+
 # ---------------------------------------------------------------- processed data
 
-def write_data(lay: Layout, entries, key: str, log, staging: Path) -> dict:
-    """``{articles,figures}.csv`` of every page (for the processed dir) and each page's
-    ledger (for out/data/), written into `staging` as ``processed/…`` and ``data/…``."""
-    import pandas as pd
+def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict | None = None) -> dict:
+    """Each page's ledger (``data/figures-<slug>.csv`` in out) and pieces
+    (``processed/articles-<slug>.csv``), the combined ``processed/{articles,figures}.csv``,
+    and the figure database (``helpers.publish.figdb``, in the processed dir).
 
+    Per page: a page whose key (``plan.page_digests``) and files are as the last build
+    recorded is not read again; only new or changed pages are split and extracted, and only
+    their rows of the database are replaced. Staged files go into `staging` as
+    ``processed/…`` and ``data/…``; the record lists every file's sha256 and each page's key."""
+    from helpers.publish import figdb
+    from helpers.publish.plan import page_digests
+    from helpers.publish.state import _data_target, _unchanged
+
+    keys = page_digests(entries)
+    old = (state or {}).get("data") or {}
+    old_pages = old.get("pages") if isinstance(old.get("pages"), dict) else {}
+    old_sha = old.get("sha256") if isinstance(old.get("sha256"), dict) else {}
+    ledgers, sha, staged, fresh = {}, {}, set(), {}
+    for e in entries:
+        href, arts_rel = outputs.ledger_href(e.slug), f"processed/articles-{e.slug}.csv"
+        ledgers[e.slug] = href
+        mine = {href: old_sha.get(href), arts_rel: old_sha.get(arts_rel)}
+        if old_pages.get(e.slug) == keys[e.slug] and _unchanged(mine, lambda rel: _data_target(lay, rel)):
+            sha.update(mine)
+            continue
+        arts, figs = fresh[e.slug] = page_tables(e)
+        for rel, df in ((href, figs), (arts_rel, arts)):
+            data = _csv_bytes(df, bom=rel == href)  # the readers' copy in reports/data/ has a BOM
+            write_atomic(staging / rel, data)
+            sha[rel] = _sha256(data)
+            staged.add(rel)
+    # The combined tables, from the per-page files (staged now, or already in place).
+    for name, rel_of in (("articles", "processed/articles-{}.csv".format), ("figures", outputs.ledger_href)):
+        parts = [(staging / rel if rel in staged else _data_target(lay, rel)).read_bytes().removeprefix(BOM)
+                 for rel in (rel_of(e.slug) for e in entries)]
+        if parts:
+            data = _concat_csv(parts)
+            write_atomic(staging / f"processed/{name}.csv", data)
+            sha[f"processed/{name}.csv"] = _sha256(data)
+    db = figdb.sync(lay.processed / figdb.FILE_NAME, entries, keys, fresh)
+    log(f"staged data of {len(fresh)} page(s), {len(entries) - len(fresh)} unchanged; database: {db}")
+    return {"key": key, "ledgers": ledgers, "pages": keys, "sha256": dict(sorted(sha.items()))}
+
+
+def page_tables(entry):
+    """(articles, figures) DataFrames of one manifest page (checksum verified already)."""
     from helpers.figures import ledger
     from helpers.page import tables
 
-    articles, figures, ledgers, files = [], [], {}, {}
-    for e in entries:
-        page = _read_page(e)
-        arts = tables.articles_table(page)
-        if "page" not in arts.columns:
-            arts.insert(0, "page", e.slug)
-        figs = ledger.page_figures(page)
-        href = outputs.ledger_href(e.slug)
-        files[href] = _csv_bytes(figs, bom=True)
-        articles.append(arts)
-        figures.append(figs)
-        ledgers[e.slug] = href
-    if entries:
-        files["processed/articles.csv"] = _csv_bytes(pd.concat(articles, ignore_index=True))
-        files["processed/figures.csv"] = _csv_bytes(pd.concat(figures, ignore_index=True))
-    for rel, data in files.items():
-        write_atomic(staging / rel, data)
-    log(f"staged processed data and {len(ledgers)} ledger(s)")
-    return {"key": key, "ledgers": ledgers, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
+    page = _read_page(entry)
+    arts = tables.articles_table(page)
+    if "page" not in arts.columns:
+        arts.insert(0, "page", entry.slug)
+    return arts, ledger.page_figures(page)
+
+
+def _concat_csv(parts: list[bytes]) -> bytes:
+    """CSV files under one header row (the first part's). A part with another header is
+    skipped when it has no rows (an empty table), else a ValueError naming both headers."""
+    header, rows = None, []
+    for part in parts:
+        head, _, body = part.partition(b"\n")
+        if header is None:
+            header = head
+        elif head != header:
+            if not body.strip():
+                continue
+            raise ValueError(f"per-page tables disagree on their columns: {head[:200]!r} vs {header[:200]!r}")
+        rows.append(body)
+    return header + b"\n" + b"".join(rows) if header is not None else b""
 
 
 def _read_page(entry):
