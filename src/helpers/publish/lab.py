@@ -129,7 +129,7 @@ def configure_git(root: Path = paths.ROOT, lab_env: Path = LAB_ENV) -> bool:
               "to configure the nbstripout filter", file=sys.stderr)
         return False
     rel = os.path.relpath(lab_env, root)
-    strip = f'{rel}/bin/nbstripout --extra-keys "{STRIP_KEYS}"'
+    strip = f'{rel}/bin/nbstripout --keep-id --extra-keys "{STRIP_KEYS}"'
     for key, value in ((f"filter.{FILTER}.clean", strip), (f"filter.{FILTER}.smudge", "cat"),
                        ("diff.ipynb.textconv", f"{strip} -t")):
         subprocess.run(["git", "-C", str(root), "config", "--local", key, value], check=True)
