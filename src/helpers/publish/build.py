@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from helpers.files import write_atomic
+from helpers.publish import guard
 from helpers.publish.execute import Outcome, execute_all, worth_forking
 from helpers.publish.plan import (
     FORK_ENV,
@@ -96,6 +97,7 @@ def build(
     state = load_state(lay.out)
     planned = plan(notebooks, [e.slug for e in entries], common)
     todo = [j for j in planned if force or not is_current(j, state, lay.out)]
+    guard.check_jobs(todo, lay, entries)  # typed figures, missing glosses: before any kernel
     result = BuildResult(skipped=[j.report for j in planned if j not in todo])
     data_key = _digest(FORMAT, common, "data", *[e.slug for e in entries])
     data_todo = force or not _data_current(state, data_key, lay)

@@ -107,7 +107,14 @@ class BuildResult:
 # ---------------------------------------------------------------- planning
 
 def select_notebooks(lay: Layout, names: list[str]) -> list[Path]:
-    """All ``NN-slug.ipynb`` notebooks, or the ones named (by path, file name or stem)."""
+    """All ``NN-slug.ipynb`` notebooks, or the ones named (by path, file name or stem).
+
+    Any other ``*.ipynb`` in ``notebooks/`` (``04-spring-transport-Copy1.ipynb``) stops the build."""
+    from helpers.publish import guard
+
+    misnamed = guard.misnamed(lay.notebooks)
+    if misnamed:
+        raise BuildInputError("\n".join(misnamed))
     available = sorted(p for p in lay.notebooks.glob("*.ipynb") if NOTEBOOK_RE.match(p.name))
     if not names:
         return available

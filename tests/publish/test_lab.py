@@ -1,4 +1,4 @@
-"""`make lab`'s set-up (helpers.lab): the command, the desk kernel, the font CSS, the git filter."""
+"""`make lab`'s set-up (helpers.publish.lab): the command, the desk kernel, the font CSS, the git filter."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import fonts, lab, paths
+from helpers import paths
+from helpers.publish import fonts, lab
 
 LAB_ENV = paths.ROOT / ".venv-lab"
 HAS_LAB = (LAB_ENV / "bin" / "nbstripout").exists() and (LAB_ENV / "bin" / "jupyter-lab").exists()
@@ -36,7 +37,7 @@ def test_lab_command_as_a_user_does_not_ask_for_root(tmp_path):
 def test_make_lab_passes_lab_args():
     out = subprocess.run(["make", "-n", "-W", "Makefile", "lab", 'LAB_ARGS=--no-browser --port 8899'],
                          cwd=paths.ROOT, capture_output=True, text=True, check=True).stdout
-    line = next(x for x in out.splitlines() if "helpers.lab run" in x)
+    line = next(x for x in out.splitlines() if "helpers.publish.lab run" in x)
     assert line.endswith("--no-browser --port 8899")
 
 
