@@ -29,7 +29,7 @@ matplotlib.rcParams.update({
 })
 towns = ["张坂镇", "东园镇", "洛阳镇"]
 jobs = [2100, 1200, 800]
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 2.5))
 ax.bar(towns, jobs)
 ax.set_title("岗位 by town")
 ax.set_ylabel("Jobs")
@@ -78,7 +78,7 @@ pd.DataFrame({"STRAY-DATAFRAME": [1, 2]})
 WIDE_TABLE_CELL = r"""
 import pandas as pd
 from helpers import story
-wide = pd.DataFrame({f"Column {i} 列": [f"value {i} 数值 {j}" for j in range(3)] for i in range(8)})
+wide = pd.DataFrame({f"Column {i} 列": [f"value {i} 数值 {j}" for j in "abc"] for i in range(8)})
 story.table(wide, name="wide", caption="A wide table whose caption must stay on a phone screen 宽表")
 """
 

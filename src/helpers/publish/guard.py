@@ -26,8 +26,7 @@ from helpers.publish.plan import NOTEBOOK_RE, BuildInputError
 
 ALLOWED = {0, 1, 2, 100}
 DIGITS = re.compile(r"\d+(?:\.\d+)?")
-# A MyST inline role with its content: {eval}`expr` (jupyterlab-myst's inline expression).
-INLINE = re.compile(r"\{eval\}`([^`]*)`")
+from helpers.publish.inline import INLINE  # MyST {eval}`expr` (jupyterlab-myst's inline expression)
 QUOTES_CALL = re.compile(r"\bquotes\s*\(")
 
 
