@@ -3,7 +3,8 @@
 JupyterLab is started as ``make lab`` starts it (``helpers.publish.lab.lab_command``: the project root,
 the lab's own config dir with the desk font, the desk kernel), on a free port with a token,
 with autosave off so the run leaves ``notebooks/`` untouched. Each story notebook is opened,
-run top to bottom, and must end with no error and no stderr output; Chinese text in its
+run top to bottom, and must end with no error and no stderr output, and every MyST inline
+expression (``{eval}`expr```) in its markdown evaluated by jupyterlab-myst; Chinese text in its
 outputs (and tables and rendered markdown) must be drawn with a real glyph: a character drawn
 on a canvas in the element's computed font differs from the missing-glyph box (U+10FFFD) drawn
 in that font. Needs ``.venv-lab`` (``make lab-env``) and Chromium; under ``CI=true`` both are
@@ -194,6 +195,16 @@ PROBLEMS_JS = """(path) => {
   const panel = PANEL;
   const problems = [];
   panel.content.widgets.forEach((cell, i) => {
+    if (cell.model.type === 'markdown' && /\{eval\}`/.test(cell.model.sharedModel.getSource())) {
+      // jupyterlab-myst evaluates the cell's inline expressions when it runs, and stores them
+      const found = cell.model.getMetadata('user_expressions') || [];
+      if (!found.length) problems.push(`cell ${i + 1}: inline expressions not evaluated`);
+      for (const e of found)
+        if (e.result.status !== 'ok')
+          problems.push(`cell ${i + 1}: {eval}\`${e.expression}\` ${e.result.ename}: ${e.result.evalue}`);
+      if (cell.node.querySelector('.myst-RenderedExpressionError'))
+        problems.push(`cell ${i + 1}: an inline expression shows an error`);
+    }
     if (cell.model.type !== 'code') return;
     for (const out of cell.model.outputs.toJSON()) {
       if (out.output_type === 'error') problems.push(`cell ${i + 1}: ${out.ename}: ${out.evalue}`);

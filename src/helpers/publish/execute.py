@@ -184,9 +184,10 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
 
 
 def _message(e: Exception) -> str:
+    from helpers.publish.inline import InlineError
     from helpers.publish.render import RenderError
 
-    if isinstance(e, (NotebookError, RenderError)):
+    if isinstance(e, (NotebookError, RenderError, InlineError)):
         return str(e)
     return f"{type(e).__name__}: {e}"
 

@@ -9,6 +9,11 @@ cell's expressions as ``user_expressions``, and stores the reply as the cell's m
 its expression stood: ``text/markdown`` as given (``Quantity`` reads as prose there), else
 ``text/plain`` (a string's repr unquoted), escaped so a value is never markup. An expression
 that fails stops the report, naming the cell, the line and the expression.
+
+A markdown cell tagged ``findings``, ``answer`` or ``limitations`` (JupyterLab: the cell's
+tags, in the property inspector) is the report block of that name, as ``helpers.story``'s
+functions made it: ``## Key findings`` and a list of 3–5 items; a paragraph answering the
+question in the heading above; ``## Limitations`` and a list (`prose_block`).
 """
 
 from __future__ import annotations
@@ -98,6 +103,34 @@ def substitute(text: str, stored: list[dict] | None, where: str) -> str:
         return text if markdown else _MD_PUNCT.sub(r"\\\1", text)
 
     return INLINE.sub(one, text)
+
+
+PROSE_TAGS = ("findings", "answer", "limitations")
+IGNORE = "tex2jax_ignore mathjax_ignore"  # as helpers.story's blocks: a maths renderer keeps $ literal
+
+
+def prose_kind(cell) -> str | None:
+    """The report block a markdown cell is, from its tags (one of `PROSE_TAGS`), or None."""
+    tags = [t for t in (cell.get("metadata", {}).get("tags") or []) if t in PROSE_TAGS]
+    if len(tags) > 1:
+        raise InlineError(f"a markdown cell is one block, not {' and '.join(tags)}")
+    return tags[0] if tags else None
+
+
+def prose_block(rendered: str, kind: str | None, where: str) -> str:
+    """The rendered markdown of a tagged cell as its report block (see the module docstring)."""
+    if kind is None:
+        return rendered
+    if kind == "answer":
+        if "<p>" not in rendered:
+            raise InlineError(f"{where}: an answer cell needs a paragraph")
+        return rendered.strip().replace("<p>", f'<p class="desk-block desk-answer {IGNORE}">')
+    items = rendered.count("<li>") + rendered.count("<li ")
+    if kind == "findings" and not 3 <= items <= 5:
+        raise InlineError(f"{where}: a report has 3-5 key findings (a list in the cell), got {items}")
+    if kind == "limitations" and not items:
+        raise InlineError(f"{where}: limitations are a list, and this cell has none")
+    return f'<section class="desk-block desk-{kind} {IGNORE}">\n{rendered.strip()}\n</section>'
 
 
 def _text(value) -> str:
