@@ -255,7 +255,7 @@ def test_change_failure_and_atomicity(desk_root):
     old_plain = (out / "02-plain.html").read_bytes()
 
     write_notebook(nbs / "02-plain.ipynb", plain_notebook("ratio = 1 / 0"))
-    write_notebook(nbs / "03-other.ipynb", notebook([("md", "# Other changed 改"), ("code", "y = 3")]))
+    write_notebook(nbs / "03-other.ipynb", notebook([("md", "# Other changed 改"), ("code", "y = 7")]))
     proc = run_cli("build", root=desk_root)
     assert proc.returncode == 1, proc.stderr
     assert "02-plain.ipynb" in proc.stderr
@@ -286,7 +286,8 @@ def test_killed_build_leaves_previous_report(desk_root):
     assert build.build(root=desk_root).ok
     old = tree(out)
     marker = desk_root.parent / "running"  # outside the desk: tells the test the cell started
-    slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(60)"
+    # Relative to the kernel's folder (notebooks/), so the cell types no digits of a tmp path.
+    slow = "import pathlib, time\npathlib.Path('../../running').touch()\ntime.sleep(61)"
     write_notebook(nbs / "05-slow.ipynb", notebook([("md", "# Slow 慢 v2"), ("code", slow)]))
     env = dict(os.environ, DESK_ROOT=str(desk_root))
     proc = subprocess.Popen([PYTHON, "-m", "helpers", "build"], env=env,
@@ -608,7 +609,7 @@ def test_sigkill_mid_build_leaves_every_published_file_untouched(desk_root):
     assert build.build(root=desk_root).ok
     old = tree(out)
     marker = desk_root.parent / "slow-running"
-    slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"
+    slow = "import pathlib, time\npathlib.Path('../../slow-running').touch()\ntime.sleep(120)"
     write_notebook(nbs / "01-fast.ipynb", notebook([("md", "# Fast 快 v2"), ("code", "x = 2")]))
     write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 v2"), ("code", slow)]))
     env = dict(os.environ, DESK_ROOT=str(desk_root))
@@ -632,7 +633,7 @@ def test_sigkill_mid_build_leaves_every_published_file_untouched(desk_root):
     assert staged, "the killed build staged its work beside, not in, the reports"
     after = {k: v for k, v in tree(out).items() if not k.startswith(".staging-")}
     assert after == old, "every published file byte-identical after SIGKILL"
-    write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 v3"), ("code", "x = 3")]))
+    write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 again"), ("code", "x = 7")]))
     assert build.build(root=desk_root).ok
     assert not [p for p in out.iterdir() if p.name.startswith(".staging-")], "next build cleans up"
     assert "Fast 快 v2" in (out / "01-fast.html").read_text(encoding="utf-8")
