@@ -115,10 +115,14 @@ def write_config(lab_env: Path = LAB_ENV) -> Path:
 def configure_git(root: Path = paths.ROOT, lab_env: Path = LAB_ENV) -> bool:
     """Configure the ``nbstripout`` filter ``.gitattributes`` names, in this checkout's git config.
 
-    The command is relative to the work tree (git runs filters there), so each clone or worktree
-    strips with its own lab environment. Returns False when `root` is not a git work tree."""
-    inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-                            capture_output=True, text=True)
+    The command is relative to the work tree (git runs filters there), so each clone strips with
+    its own lab environment; a linked worktree shares its config with the main checkout and is left
+    alone. Returns False when `root` is not a git work tree (or git is missing)."""
+    try:
+        inside = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                                capture_output=True, text=True)
+    except OSError:
+        return False
     if inside.returncode or inside.stdout.strip() != "true":
         return False
     dirs = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-dir", "--git-common-dir"],
