@@ -66,6 +66,8 @@ def test_config_serves_the_desk_font_to_jupyterlab(tmp_path):
     assert (conf / "custom" / font.name).stat().st_size == font.stat().st_size
     settings = json.loads((conf / "jupyter_server_config.json").read_text())
     assert settings["LabApp"]["custom_css"] is True
+    overrides = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
 
 
 def test_configure_git_outside_a_repository_does_nothing(tmp_path):

@@ -45,6 +45,7 @@ STRIP_KEYS = ("cell.metadata.user_expressions cell.metadata.trusted cell.metadat
               "metadata.language_info.mimetype metadata.language_info.nbconvert_exporter "
               "metadata.language_info.pygments_lexer metadata.language_info.version")
 FILTER = "nbstripout"
+SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
 
 
 def config_dir(lab_env: Path = LAB_ENV) -> Path:
@@ -109,6 +110,11 @@ def write_config(lab_env: Path = LAB_ENV) -> Path:
         # Kernels the lab offers: the desk kernel is the one notebooks ask for.
         "MappingKernelManager": {"default_kernel_name": KERNEL_NAME},
     }, indent=2) + "\n", encoding="utf-8")
+    # Render every cell of a notebook, not only those in view: jupyterlab-myst evaluates a
+    # markdown cell's inline expressions when the cell runs, and reads them from the rendered cell.
+    overrides = lab_env / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    overrides.write_text(json.dumps(SETTINGS, indent=2) + "\n", encoding="utf-8")
     return conf
 
 
