@@ -191,7 +191,7 @@ DONE_JS = """(path) => {
   return cells.every(c => c.model.executionCount !== null && c.promptNode.textContent.indexOf('*') < 0);
 }""".replace("PANEL", PANEL)
 
-PROBLEMS_JS = """(path) => {
+PROBLEMS_JS = r"""(path) => {
   const panel = PANEL;
   const problems = [];
   panel.content.widgets.forEach((cell, i) => {
