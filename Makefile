@@ -25,7 +25,7 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
 	@touch $@
 
 # The `desk` kernel (its python is .venv's), which notebooks, the build and nbmake ask for.
-$(KERNEL_SPEC): | $(STAMP)
+$(KERNEL_SPEC): src/helpers/publish/lab.py | $(STAMP)
 	$(BIN)/python -m helpers.publish.lab kernel $(VENV)
 
 reports: $(STAMP) $(KERNEL_SPEC)

@@ -103,6 +103,14 @@ def test_build_stops_on_a_typed_figure_in_markdown_and_a_copied_notebook(desk_ro
         build.build(root=desk_root)
 
 
+def test_quotes_with_their_own_gloss_function_need_no_glosses_file(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "source": "story.quotes(figs, page,\n    gloss=lambda s, page=None: s)"},
+                    {"cell_type": "code", "source": "x = 1\n# story.quotes(figs, page)"}]}
+    assert guard.missing_glosses(nb, "01-x", tmp_path) is None
+    nb["cells"].append({"cell_type": "code", "source": "y = 2\nstory.quotes(\n    figs, page)"})
+    assert guard.missing_glosses(nb, "01-x", tmp_path).startswith("cell 3, line 2: quotes the page")
+
+
 def test_build_stops_on_a_story_that_quotes_without_glosses(desk_root):
     write_notebook(desk_root / "notebooks" / "01-quoting.ipynb", notebook([
         ("md", "# Quoting"), ("code", "from helpers import story\n\nstory.quotes([], None)")]))

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from helpers import paths
-from helpers.publish import fonts, lab
+from helpers.publish import fonts, forkserver, lab
 
 LAB_ENV = paths.ROOT / ".venv-lab"
 HAS_LAB = (LAB_ENV / "bin" / "nbstripout").exists() and (LAB_ENV / "bin" / "jupyter-lab").exists()
@@ -46,6 +46,7 @@ def test_desk_kernel_runs_this_python(tmp_path):
     spec = json.loads((where / "kernel.json").read_text())
     assert where == tmp_path / "share" / "jupyter" / "kernels" / "desk"
     assert spec["argv"][0] == sys.executable and "ipykernel_launcher" in spec["argv"]
+    assert forkserver.ForkServer.can_run(None, spec["argv"]), "the build's fork server must run the desk kernel"
     assert spec["env"]["PYTHONHASHSEED"] == "0" and spec["language"] == "python"
 
 

@@ -98,18 +98,30 @@ def typed_figures(nb: dict, numbers: set[float]) -> list[str]:
 
 
 def missing_glosses(nb: dict, stem: str, glosses: Path) -> str | None:
-    """Where a story quotes the page with no ``<glosses>/<stem>.csv``, else None."""
+    """Where a story quotes the page with the desk's glosses (no ``gloss=`` of its own) but has
+    no ``<glosses>/<stem>.csv``, else None."""
     if (glosses / f"{stem}.csv").is_file():
         return None
     for index, cell in enumerate(nb.get("cells", []), 1):
         if cell.get("cell_type") != "code":
             continue
-        for lineno, line in enumerate(_source(cell).splitlines(), 1):
-            if QUOTES_CALL.search(line) and not line.lstrip().startswith("#"):
-                return (f"cell {index}, line {lineno}: quotes the page but there is no "
-                        f"{glosses.parent.name}/{glosses.name}/{stem}.csv; add the English gloss of each quoted "
-                        "sentence there (columns page, article, sentence, gloss)")
+        for lineno in _quotes_calls(_source(cell)):
+            return (f"cell {index}, line {lineno}: quotes the page but there is no "
+                    f"{glosses.parent.name}/{glosses.name}/{stem}.csv; add the English gloss of each quoted "
+                    "sentence there (columns page, article, sentence, gloss)")
     return None
+
+
+def _quotes_calls(code: str) -> list[int]:
+    """Lines of ``….quotes(…)`` calls that take their glosses from ``data/glosses/``."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics: read the lines
+        return [n for n, line in enumerate(code.splitlines(), 1)
+                if QUOTES_CALL.search(line) and "gloss=" not in line and not line.lstrip().startswith("#")]
+    return sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "quotes"
+                  and not any(k.arg == "gloss" for k in node.keywords))
 
 
 def check(notebooks: Iterable[tuple[Path, bool]], numbers: set[float] | None, glosses: Path) -> list[str]:

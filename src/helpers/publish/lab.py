@@ -61,8 +61,10 @@ def install_kernel(prefix: Path, python: str = sys.executable) -> Path:
 
     if Path(python).resolve() != Path(sys.executable).resolve():
         raise SystemExit(f"install the desk kernel with the python it should run: {python}")
+    # frozen_modules=True: the plain ``python -m ipykernel_launcher`` command, which the build's
+    # fork server recognises (``forkserver.can_run``); no ``-Xfrozen_modules=off`` in between.
     where = install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY, prefix=str(prefix),
-                    env={"PYTHONHASHSEED": "0"})
+                    env={"PYTHONHASHSEED": "0"}, frozen_modules=True)
     return Path(where)
 
 
