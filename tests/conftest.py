@@ -28,8 +28,8 @@ matplotlib.rcParams.update({
     "font.family": "Noto Sans SC", "svg.hashsalt": "desk", "svg.fonttype": "path",
 })
 towns = ["张坂镇", "东园镇", "洛阳镇"]
-jobs = [3000, 1200, 800]
-fig, ax = plt.subplots(figsize=(6, 3))
+jobs = [2100, 1200, 800]
+fig, ax = plt.subplots(figsize=(6, 2.5))
 ax.bar(towns, jobs)
 ax.set_title("岗位 by town")
 ax.set_ylabel("Jobs")
@@ -39,29 +39,29 @@ plt.close(fig)
 csv = "town,jobs\n" + "".join(f"{t},{j}\n" for t, j in zip(towns, jobs))
 display({"image/svg+xml": buf.getvalue(), "text/plain": "<Figure STRAY-FIGURE-REPR>"},
         metadata={"desk": {"kind": "chart", "name": "jobs-by-town",
-                           "alt": "Bar chart: 张坂镇 has the most jobs, 3,000.",
+                           "alt": "Bar chart: 张坂镇 has the most jobs, 2,100.",
                            "title": "Most of the jobs are in 张坂镇", "csv": csv}},
         raw=True)
 '''
 
 HEADLINE_CELL = r'''
 from IPython.display import display
-display({"text/html": "<header class='headline'><h1>园区 brings 3,000 jobs</h1>"
-                      "<p class='dek'>At least 3,000 jobs, 智慧港 says.</p></header>",
+display({"text/html": "<header class='headline'><h1>园区 brings 2,100 jobs</h1>"
+                      "<p class='dek'>At least 2,100 jobs, 智慧港 says.</p></header>",
          "text/plain": "STRAY-HEADLINE-PLAIN"},
-        metadata={"desk": {"kind": "headline", "headline": "园区 brings 3,000 jobs",
-                           "dek": "At least 3,000 jobs, 智慧港 says.", "key_figure": "3,000+ jobs"}},
+        metadata={"desk": {"kind": "headline", "headline": "园区 brings 2,100 jobs",
+                           "dek": "At least 2,100 jobs, 智慧港 says.", "key_figure": "2,100+ jobs"}},
         raw=True)
 '''
 
 TABLE_CELL = r'''
 from IPython.display import display
-rows = [("张坂镇", "3,000"), ("东园镇", "1,200")]
+rows = [("张坂镇", "2,100"), ("东园镇", "1,200")]
 html = ("<table><thead><tr><th>Town</th><th>Jobs</th></tr></thead><tbody>"
         + "".join(f"<tr><td>{t}</td><td>{j}</td></tr>" for t, j in rows) + "</tbody></table>")
 display({"text/html": html, "text/plain": "STRAY-TABLE-PLAIN"},
         metadata={"desk": {"kind": "table", "name": "towns", "title": "Jobs by town",
-                           "csv": "town,jobs\n张坂镇,3000\n东园镇,1200\n"}},
+                           "csv": "town,jobs\n张坂镇,2100\n东园镇,1200\n"}},
         raw=True)
 '''
 
@@ -78,7 +78,7 @@ pd.DataFrame({"STRAY-DATAFRAME": [1, 2]})
 WIDE_TABLE_CELL = r"""
 import pandas as pd
 from helpers import story
-wide = pd.DataFrame({f"Column {i} 列": [f"value {i} 数值 {j}" for j in range(3)] for i in range(8)})
+wide = pd.DataFrame({f"Column {i} 列": [f"value {i} 数值 {j}" for j in "abc"] for i in range(8)})
 story.table(wide, name="wide", caption="A wide table whose caption must stay on a phone screen 宽表")
 """
 

@@ -153,7 +153,7 @@ def test_embedded_font_covers_the_page_chinese(built_desk):
 
 
 def test_font_subsets_are_deterministic(tmp_path):
-    text = "张坂镇 Zhangban town 3,000"
+    text = "张坂镇 Zhangban town 2,100"
     a = fonts.subset_woff2(text, cache_dir=tmp_path / "a")
     b = fonts.subset_woff2(text, cache_dir=tmp_path / "b")
     assert a == b
@@ -166,29 +166,29 @@ def test_chart_is_a_figure_with_alt_title_and_csv(built_desk):
     fig = re.search(r'<figure class="chart" id="chart-jobs-by-town">(.*?)</figure>', text, re.S).group(1)
     assert "Most of the jobs are in 张坂镇" in mark_free(fig)
     img = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', fig)
-    assert img.group(2) == "Bar chart: 张坂镇 has the most jobs, 3,000."
+    assert img.group(2) == "Bar chart: 张坂镇 has the most jobs, 2,100."
     svg = base64.b64decode(img.group(1)).decode("utf-8")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg") and "<metadata>" not in svg
     assert 'href="data/01-story/jobs-by-town.csv">Data behind the chart “Most of the jobs are in 张坂镇” (CSV)</a>' in mark_free(fig)
     assert (out / "data/01-story/jobs-by-town.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
     rows = list(csv.reader((out / "data/01-story/jobs-by-town.csv").open(encoding="utf-8-sig")))
-    assert rows == [["town", "jobs"], ["张坂镇", "3000"], ["东园镇", "1200"], ["洛阳镇", "800"]]
+    assert rows == [["town", "jobs"], ["张坂镇", "2100"], ["东园镇", "1200"], ["洛阳镇", "800"]]
 
 
 def test_table_scrolls_and_links_its_csv(built_desk):
     out = built_desk / "reports"
     text = (out / "01-story.html").read_text(encoding="utf-8")
     assert 'href="data/01-story/towns.csv">Data behind the table “Jobs by town” (CSV)</a>' in text
-    assert (out / "data/01-story/towns.csv").read_text(encoding="utf-8") == "\ufefftown,jobs\n张坂镇,3000\n东园镇,1200\n"
+    assert (out / "data/01-story/towns.csv").read_text(encoding="utf-8") == "\ufefftown,jobs\n张坂镇,2100\n东园镇,1200\n"
 
 
 def test_headline_metadata_titles_the_page_and_the_index(built_desk):
     out = built_desk / "reports"
-    assert "<title>园区 brings 3,000 jobs</title>" in (out / "01-story.html").read_text(encoding="utf-8")
+    assert "<title>园区 brings 2,100 jobs</title>" in (out / "01-story.html").read_text(encoding="utf-8")
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<a href="01-story.html"><span lang="zh-Hans">园区</span> brings 3,000 jobs</a>' in index
-    assert 'At least 3,000 jobs, <span lang="zh-Hans">智慧港</span> says.' in index and "3,000+ jobs" in index
+    assert '<a href="01-story.html"><span lang="zh-Hans">园区</span> brings 2,100 jobs</a>' in index
+    assert 'At least 2,100 jobs, <span lang="zh-Hans">智慧港</span> says.' in index and "2,100+ jobs" in index
     # fallback: the notebook's first markdown heading
     assert '<a href="02-plain.html">Second story <span lang="zh-Hans">第二</span></a>' in index
     hrefs = re.findall(r'<a href="([^"]+)">', index)
@@ -281,7 +281,7 @@ def test_change_failure_and_atomicity(desk_root):
     old_plain = (out / "02-plain.html").read_bytes()
 
     write_notebook(nbs / "02-plain.ipynb", plain_notebook("ratio = 1 / 0"))
-    write_notebook(nbs / "03-other.ipynb", notebook([("md", "# Other changed 改"), ("code", "y = 3")]))
+    write_notebook(nbs / "03-other.ipynb", notebook([("md", "# Other changed 改"), ("code", "y = 7")]))
     proc = run_cli("build", root=desk_root)
     assert proc.returncode == 1, proc.stderr
     assert "02-plain.ipynb" in proc.stderr
@@ -312,7 +312,8 @@ def test_killed_build_leaves_previous_report(desk_root):
     assert build.build(root=desk_root).ok
     old = tree(out)
     marker = desk_root.parent / "running"  # outside the desk: tells the test the cell started
-    slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(60)"
+    # Relative to the kernel's folder (notebooks/), so the cell types no digits of a tmp path.
+    slow = "import pathlib, time\npathlib.Path('../../running').touch()\ntime.sleep(61)"
     write_notebook(nbs / "05-slow.ipynb", notebook([("md", "# Slow 慢 v2"), ("code", slow)]))
     env = dict(os.environ, DESK_ROOT=str(desk_root))
     proc = subprocess.Popen([PYTHON, "-m", "helpers", "build"], env=env,
@@ -620,12 +621,12 @@ def test_raw_file_by_path_is_checked_and_named_by_its_slug(desk_root):
 
 def test_csv_files_have_no_float_noise_or_formulas(desk_root):
     cell = ("import pandas as pd\nfrom helpers import story\n"
-            "df = pd.DataFrame({'what': ['=HYPERLINK(\"x\")', '-3', '@sum'], 'n': [3000.0, 1 / 3, 52.63157894736842]})\n"
+            "df = pd.DataFrame({'what': ['=HYPERLINK(\"x\")', '-7', '@sum'], 'n': [7000.0, 1 / 7, 52.63157894736842]})\n"
             "story.table(df.astype(str), name='noise', caption='Noise', data=df)")
     write_notebook(desk_root / "notebooks" / "01-csv.ipynb", notebook([("md", "# CSV"), ("code", cell)]))
     assert build.build(root=desk_root).ok
     text = (desk_root / "reports" / "data" / "01-csv" / "noise.csv").read_text(encoding="utf-8-sig")
-    assert text == "what,n\n\"'=HYPERLINK(\"\"x\"\")\",3000\n-3,0.3333333333\n'@sum,52.63157895\n"
+    assert text == "what,n\n\"'=HYPERLINK(\"\"x\"\")\",7000\n-7,0.1428571429\n'@sum,52.63157895\n"
     ledger = (desk_root / "reports" / "data" / "figures-second-page.csv").read_text(encoding="utf-8-sig")
     assert not re.search(r"\d\.\d{11,}|,\d+\.0(?:,|\n)", ledger), "float noise in the ledger CSV"
 
@@ -638,7 +639,7 @@ def test_sigkill_mid_build_leaves_every_published_file_untouched(desk_root):
     assert build.build(root=desk_root).ok
     old = tree(out)
     marker = desk_root.parent / "slow-running"
-    slow = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"
+    slow = "import pathlib, time\npathlib.Path('../../slow-running').touch()\ntime.sleep(120)"
     write_notebook(nbs / "01-fast.ipynb", notebook([("md", "# Fast 快 v2"), ("code", "x = 2")]))
     write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 v2"), ("code", slow)]))
     env = dict(os.environ, DESK_ROOT=str(desk_root))
@@ -662,7 +663,7 @@ def test_sigkill_mid_build_leaves_every_published_file_untouched(desk_root):
     assert staged, "the killed build staged its work beside, not in, the reports"
     after = {k: v for k, v in tree(out).items() if not k.startswith(".staging-")}
     assert after == old, "every published file byte-identical after SIGKILL"
-    write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 v3"), ("code", "x = 3")]))
+    write_notebook(nbs / "02-slow.ipynb", notebook([("md", "# Slow 慢 again"), ("code", "x = 7")]))
     assert build.build(root=desk_root).ok
     assert not [p for p in out.iterdir() if p.name.startswith(".staging-")], "next build cleans up"
     assert "Fast 快 v2" in (out / "01-fast.html").read_text(encoding="utf-8")

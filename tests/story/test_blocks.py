@@ -10,7 +10,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from helpers import csvsafe, story
+from helpers import csvsafe, paths, story
 from helpers.story import outputs, quoting
 from helpers.story.glosses import MissingGlossError
 
@@ -372,7 +372,8 @@ def test_limitations_and_open_questions():
         story.open_questions([("a", "b", "c")])
 
 
-def test_data_links_list_registered_outputs_and_the_ledger():
+def test_data_links_list_registered_outputs_and_the_ledger(monkeypatch):
+    monkeypatch.setenv(outputs.REPORT_ENV, "01-park-investment-per-job")  # in a build: beside the report
     outputs.register_output("chart", "park-jobs", "Jobs <promised>")
     outputs.register_output("table", "park-figures", "Park figures")
     p = Parsed(one(story.data_links, "01-park-investment-per-job", page="tsq-2024-spring").data["text/html"])
@@ -383,7 +384,18 @@ def test_data_links_list_registered_outputs_and_the_ledger():
     assert "Jobs <promised>" in p.text
 
 
-def test_data_links_explicit_items_and_ledger_file():
+def test_data_links_in_jupyterlab_open_the_files_in_reports(monkeypatch):
+    """Outside a build (JupyterLab runs notebooks/…), links lead from notebooks/ to reports/data/."""
+    monkeypatch.delenv(outputs.REPORT_ENV, raising=False)
+    p = Parsed(one(story.data_links, "02-x", items=[("a-b", "A B")], page="tsq-2024-spring").data["text/html"])
+    hrefs = [a["href"] for t, a in p.tags if t == "a"]
+    assert hrefs == ["../reports/data/02-x/a-b.csv", "../reports/data/figures-tsq-2024-spring.csv"]
+    for href in hrefs[1:]:
+        assert (paths.NOTEBOOKS / href).resolve().is_file()
+
+
+def test_data_links_explicit_items_and_ledger_file(monkeypatch):
+    monkeypatch.setenv(outputs.REPORT_ENV, "02-x")
     p = Parsed(one(story.data_links, "02-x", items=[("a-b", "A B")], ledger_file="ledger.csv").data["text/html"])
     assert [a["href"] for t, a in p.tags if t == "a"] == ["data/02-x/a-b.csv", "data/ledger.csv"]
     with pytest.raises(ValueError, match="stem"):
@@ -398,7 +410,8 @@ def hrefs_of(out) -> list[str]:
     return [a["href"] for t, a in Parsed(out.data["text/html"]).tags if t == "a"]
 
 
-def test_data_links_accept_a_per_page_report_stem_and_take_its_page():
+def test_data_links_accept_a_per_page_report_stem_and_take_its_page(monkeypatch):
+    monkeypatch.setenv(outputs.REPORT_ENV, "00-page-overview--tsq-2024-summer")
     outputs.register_output("table", "pieces", "Pieces")
     out = one(story.data_links, "00-page-overview--tsq-2024-summer")
     assert hrefs_of(out) == ["data/00-page-overview--tsq-2024-summer/pieces.csv",

@@ -90,8 +90,10 @@ def test_the_park_figure_is_a_projected_floor(expected):
 # ------------------------------------------------------------------ the notebook as committed
 
 def test_notebook_is_committed_without_outputs():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    from test_notebooks_clean import committed_text  # the staged copy: a run notebook is stripped there
+
+    nb = json.loads(committed_text(NOTEBOOK))
+    assert nb["metadata"]["kernelspec"]["name"] == "desk"
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None

@@ -241,6 +241,20 @@ class Quantity:
     def __str__(self) -> str:
         return self.zh()
 
+    def __format__(self, spec: str) -> str:
+        """``f"{q:en}"`` → reader English (`en`), ``f"{q:zh}"`` → the paper's Chinese (`zh`);
+        an empty spec is ``str`` (Chinese)."""
+        if spec in ("", "zh"):
+            return self.zh()
+        if spec == "en":
+            return self.en()
+        raise QuantityError(f"format spec {spec!r}: use 'en' or 'zh' ({self.label or self.value!r})")
+
+    def _repr_markdown_(self) -> str:
+        """Reader prose where a notebook shows the quantity, e.g. a MyST ``{eval}`q``` in a
+        markdown cell: "at least 550,000 yuan", never a repr."""
+        return self.en()
+
 
 # ------------------------------------------------------------------ explaining and relabelling
 

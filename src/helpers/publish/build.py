@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from helpers.files import write_atomic
+from helpers.publish import guard
 from helpers.publish.execute import Outcome, execute_all, worth_forking
 from helpers.publish.plan import (
     FORK_ENV,
@@ -101,6 +102,7 @@ def build(
     page_keys = page_digests(entries)
     planned = plan(notebooks, [e.slug for e in entries], common, page_keys)
     todo = [j for j in planned if force or not is_current(j, state, lay.out)]
+    guard.check_jobs(todo, lay, entries)  # typed figures, missing glosses: before any kernel
     result = BuildResult(skipped=[j.report for j in planned if j not in todo])
     data_key = _digest(FORMAT, common, "data", *[f"{s}={k}" for s, k in page_keys.items()])
     data_todo = force or not _data_current(state, data_key, lay)

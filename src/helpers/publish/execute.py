@@ -184,9 +184,10 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
 
 
 def _message(e: Exception) -> str:
+    from helpers.publish.inline import InlineError
     from helpers.publish.render import RenderError
 
-    if isinstance(e, (NotebookError, RenderError)):
+    if isinstance(e, (NotebookError, RenderError, InlineError)):
         return str(e)
     return f"{type(e).__name__}: {e}"
 
@@ -261,15 +262,17 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from helpers.publish import kernels
+    from helpers.publish import inline, kernels
 
     nb = nbformat.reads(job.notebook.read_text(encoding="utf-8"), as_version=4)
     if job.page is not None:
         inject_page(nb, job.page)
     running: dict[str, int] = {}
 
-    def on_start(cell=None, cell_index=None, **_):
+    async def on_start(cell=None, cell_index=None, **_):
         running["index"] = cell_index
+        if cell is not None and cell.cell_type == "markdown":  # MyST {eval}: as jupyterlab-myst does
+            await inline.evaluate_cell(client, cell, cell_label(nb, cell_index))
 
     client = NotebookClient(
         nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
@@ -313,6 +316,8 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
                     shutdowns.add(shutdown)
     except CellExecutionError as e:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: {e.ename}: {e.evalue}") from None
+    except inline.InlineError as e:
+        raise NotebookError(str(e)) from None
     except CellTimeoutError:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: timed out after {CELL_TIMEOUT} s") from None
     except DeadKernelError as e:

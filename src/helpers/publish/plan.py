@@ -20,7 +20,7 @@ STATE_NAME = ".build.json"
 PROCESSED_NAME = ".processed"
 STAGING_PREFIX = ".staging-"
 FORMAT = "desk-build-2"  # bump to invalidate every recorded hash
-KERNEL = "python3"
+KERNEL = "desk"  # the kernelspec `make setup` installs into .venv (helpers.publish.lab); notebooks ask for it too
 FORK_ENV = "DESK_FORK_KERNELS"  # "0" turns the fork server off
 CELL_TIMEOUT = 600
 STARTUP_TIMEOUT = 120
@@ -107,7 +107,14 @@ class BuildResult:
 # ---------------------------------------------------------------- planning
 
 def select_notebooks(lay: Layout, names: list[str]) -> list[Path]:
-    """All ``NN-slug.ipynb`` notebooks, or the ones named (by path, file name or stem)."""
+    """All ``NN-slug.ipynb`` notebooks, or the ones named (by path, file name or stem).
+
+    Any other ``*.ipynb`` in ``notebooks/`` (``04-spring-transport-Copy1.ipynb``) stops the build."""
+    from helpers.publish import guard
+
+    misnamed = guard.misnamed(lay.notebooks)
+    if misnamed:
+        raise BuildInputError("\n".join(misnamed))
     available = sorted(p for p in lay.notebooks.glob("*.ipynb") if NOTEBOOK_RE.match(p.name))
     if not names:
         return available

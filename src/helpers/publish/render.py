@@ -203,7 +203,12 @@ def first_line(cell) -> str:
 
 def _cell_blocks(cell, ctx: _Context) -> list[str]:
     if cell.cell_type == "markdown":
-        return [_markdown(_source(cell), ctx, cell.get("attachments"))]
+        from helpers.publish import inline
+
+        text, where = _source(cell), first_line(cell)
+        if inline.INLINE.search(text):  # MyST {eval}`expr`: the values the build stored
+            text = inline.substitute(text, cell.get("metadata", {}).get(inline.METADATA), where)
+        return [inline.prose_block(_markdown(text, ctx, cell.get("attachments")), inline.prose_kind(cell), where)]
     if cell.cell_type != "code":
         return []
     return [b for out in cell.get("outputs", []) if (b := _output_block(out, ctx))]

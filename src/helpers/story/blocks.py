@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import html
 import numbers
+import os
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from helpers import csvsafe
-from helpers.story.outputs import (LEDGER_FILE, NAME_RE, REPORT_RE, SOURCE_VIEW, _outputs, csv_href, register_output,
-                                   report_stem)
+from helpers.story.outputs import (LEDGER_FILE, NAME_RE, REPORT_ENV, REPORT_RE, SOURCE_VIEW, _outputs, csv_href,
+                                   register_output, report_stem)
 
 _IGNORE = "tex2jax_ignore mathjax_ignore"  # tells a maths renderer, if any, to keep $ literal
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;"})
@@ -248,6 +249,9 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
     ``reports/data/<ledger_file>``, default ``figures-<page>.csv`` (`page` defaults to the
     slug of a per-page report's stem, else the first manifest page).
     """
+    # In a build the links are relative to the report; in JupyterLab (no build) to the notebook
+    # in notebooks/, so they open the committed files in reports/data/.
+    base = "" if os.environ.get(REPORT_ENV) else "../reports/"
     if notebook is None:
         notebook = report_stem()
     if not isinstance(notebook, str) or not REPORT_RE.match(notebook):
@@ -259,7 +263,7 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
     for name, label in items:
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise ValueError(f"story.data_links: {name!r} is not a file-safe output name")
-        href = csv_href(notebook, name)
+        href = base + csv_href(notebook, name)
         links.append(f'<a href="{esc(href)}">{esc(_text("data_links", "label", label))}</a> ({esc(name)}.csv)')
     if ledger_file is None:
         if page is None and "--" in notebook:
@@ -271,7 +275,7 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
         ledger_file = LEDGER_FILE.format(page=page)
     if "/" in ledger_file or "\\" in ledger_file or ledger_file.startswith(".") or not ledger_file.endswith(".csv"):
         raise ValueError(f"story.data_links: ledger_file {ledger_file!r} must be a plain .csv file name")
-    links.append(f'<a href="{esc("data/" + ledger_file)}">Figure ledger of the page</a> '
+    links.append(f'<a href="{esc(base + "data/" + ledger_file)}">Figure ledger of the page</a> '
                  f"(every figure on the page with its value, unit, qualifier, bounds and place; {esc(ledger_file)})")
     if page is not None:
         links.append(f'<a href="{esc(SOURCE_VIEW.format(page=page))}">The page as printed</a> '
