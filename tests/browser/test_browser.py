@@ -321,7 +321,10 @@ def _assert_font(page, context, name: str) -> None:
     probes = page.evaluate(
         """() => {
             const own = e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('');
-            const zh = [...document.querySelectorAll('main [lang|="zh"]')].find(e => /[\\u4e00-\\u9fff]/.test(own(e)));
+            // the first run of Chinese the reader sees (not a hidden one, nor an option of a select list,
+            // whose text the platform draws outside the page)
+            const zh = [...document.querySelectorAll('main [lang|="zh"]')].find(
+                e => /[\\u4e00-\\u9fff]/.test(own(e)) && !e.closest('select, [hidden]') && e.getClientRects().length);
             const en = [...document.querySelectorAll('main p, main li')].find(
                 e => /[A-Za-z]{4}/.test(e.textContent) && !/[\\u3000-\\u9fff\\uff00-\\uffef]/.test(e.textContent));
             if (zh) zh.setAttribute('data-zh-probe', '1');

@@ -389,7 +389,8 @@ def test_data_links_in_jupyterlab_open_the_files_in_reports(monkeypatch):
     monkeypatch.delenv(outputs.REPORT_ENV, raising=False)
     p = Parsed(one(story.data_links, "02-x", items=[("a-b", "A B")], page="tsq-2024-spring").data["text/html"])
     hrefs = [a["href"] for t, a in p.tags if t == "a"]
-    assert hrefs == ["../reports/data/02-x/a-b.csv", "../reports/data/figures-tsq-2024-spring.csv"]
+    assert hrefs == ["../reports/data/02-x/a-b.csv", "../reports/data/figures-tsq-2024-spring.csv",
+                     "../reports/source-tsq-2024-spring.html"]
     for href in hrefs[1:]:
         assert (paths.NOTEBOOKS / href).resolve().is_file()
 

@@ -278,6 +278,6 @@ def data_links(notebook: str | None = None, *, page: str | None = None,
     links.append(f'<a href="{esc(base + "data/" + ledger_file)}">Figure ledger of the page</a> '
                  f"(every figure on the page with its value, unit, qualifier, bounds and place; {esc(ledger_file)})")
     if page is not None:
-        links.append(f'<a href="{esc(SOURCE_VIEW.format(page=page))}">The page as printed</a> '
+        links.append(f'<a href="{esc(base + SOURCE_VIEW.format(page=page))}">The page as printed</a> '
                      "(its text with every ledger figure marked: id, qualifier, tense)")
     _emit(_section("desk-data", heading, _list(links)))
