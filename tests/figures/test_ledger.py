@@ -276,7 +276,8 @@ def test_projected(text, expected):
 def _projected_by_rescanning(text: str, start: int) -> bool:
     """The definition of ``projected``, the slow way: search the sentence head before the figure
     for a wide marker (not past a ；unless it opens the sentence), a plan (计划, not as a noun), and
-    its last clause for 将 (what the ledger precomputes once per text)."""
+    its last clause for 将, or an earlier clause whose 将 carries into continuation clauses (what the
+    ledger precomputes once per text)."""
     norm = numbers.normalize(text).translate(vocabulary.TRADITIONAL)
     s0 = max((m.end() for m in vocabulary.SENTENCE_END.finditer(norm, 0, start)), default=0)
     head = norm[s0:start]
@@ -299,6 +300,14 @@ def _projected_by_rescanning(text: str, start: int) -> bool:
     whole_clause = head[clause:] + rest[:stop]        # the figure's clause, before and after it
     if vocabulary.FUTURE_WILL.search(head[clause:]):
         return True
+    # A 将 carries on into the comma-joined clauses after its own that open with a continuation
+    # verb or connective (CONTINUATION), never past a ；.
+    j = clause
+    while j > 0 and head[j - 1] not in "；;" and vocabulary.CONTINUATION.match(head, j):
+        previous = clause_of(j - 1)
+        if vocabulary.FUTURE_WILL.search(head[previous:j - 1]):
+            return True
+        j = previous
     for m in vocabulary.PLAN.finditer(head):
         same = clause_of(m.start()) == clause
         if (not vocabulary.PLAN_NOUN_BEFORE.search(head[clause_of(m.start()):m.start()])
@@ -319,6 +328,7 @@ FUTURE_PIECES = st.sampled_from(["将", "將", "即", "近", "来", "军", "预�
 @example("即将来临的春节放假3天")      # 即将 whatever follows
 @example("待项目投产后新增3个岗位后")  # 待…后 ends at the first 后
 @example("待后后3个，模拟20家")
+@example("将，完成3个")                   # a 将 carries into a clause that opens with a continuation verb
 @settings(max_examples=400, deadline=None)
 def test_projected_matches_its_definition(text):
     for f in extract(text):
