@@ -1,6 +1,6 @@
 """Ledger rules for other papers' figures, each tested on a sentence of the evaluation corpus
 (tests/corpus/pages): units with a 千 prefix, compound and measure units, clock times, ordinals in
-names, 近千, 大约…多, N小时内, lists and spans of days, and plans that stay plans."""
+names, 近千, 大约…多, N小时内, 多 after the unit, lists and spans of days, and plans that stay plans."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def _read(sentence: str) -> list[tuple]:
     ("当天下午国足训练遇上大雨，仍有过百名记者到场", [("过百名", 100, "名", "more_than")]),
     ("龙母庙迎来了大约1.2万多人次的游客", [("大约1.2万多人次", 12000, "人次", "about")]),
     ("另一名被通缉的嫌疑人同样在1小时内落网", [("1小时内", 1, "小时", "at_most")]),
+    ("新晋5A级景区剑门关前4天累计接待21.19万人，同比增长6倍多",     # 多 after the unit
+     [("4天", 4, "天", "exact"), ("21.19万人", 211900, "人", "exact"), ("6倍多", 6, "倍", "more_than")]),
     # days: a list that prints 日 once, a span in one month
     ("19、20日两日的客流量大约共五千人左右",
      [("19", 19, "日", "exact"), ("20日", 20, "日", "exact"), ("两日", 2, "日", "exact"),

@@ -8,7 +8,7 @@ import bisect
 import re
 from decimal import Decimal
 
-from helpers.figures import numerals, runs
+from helpers.figures import lists, numerals, runs
 from helpers.figures.model import Figure
 from helpers.figures.numerals import MAGNITUDE
 from helpers.figures.spans import (
@@ -69,7 +69,7 @@ def extract(text: str) -> list[Figure]:
         if fig is not None:
             found.append(fig)
         pos = max(next_pos, m.start() + 1)
-    return found
+    return lists.distribute(text, found)     # 分别约为30万元、45万元: both about
 
 
 class _Context:

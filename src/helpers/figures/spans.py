@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from helpers.figures import numerals, runs
 from helpers.figures.model import Figure
 from helpers.figures.numerals import CN_CHARS, CN_DIGITS, DIGIT, MAGNITUDE
-from helpers.figures.tails import SHARES, _read_money, _read_share
+from helpers.figures.tails import SHARES, _more_after_unit, _read_money, _read_share
 from helpers.figures.vocabulary import (
     _CODE_NEIGHBOURS,
     CLOCK_HOUR_RE,
@@ -134,8 +134,8 @@ def _read_right(norm: str, p: _Parse, is_cn: bool, r: runs.Reading) -> None:
             p.qualifier, i = qual, i + len(word)
             break
     else:
-        if p.unit in TIME_UNITS and norm.startswith(("多", "余"), i) and p.qualifier == "exact":
-            p.qualifier, i = "more_than", i + 1
+        if p.qualifier == "exact" and _more_after_unit(norm, p, i):
+            p.qualifier, i = "more_than", i + 1     # 3年多, 两倍多, 60%多
         elif (p.unit in TIME_UNITS or p.unit in DURATION) and p.kind != "date" and norm.startswith(WITHIN, i) \
                 and p.qualifier == "exact":
             p.qualifier, i = "at_most", i + len(WITHIN)     # 在1小时内: within the hour

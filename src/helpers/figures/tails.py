@@ -1,5 +1,6 @@
-"""Tails of a figure that change its value or unit: shares (七成, 八折, 翻两番), money tails (元整,
-角, 分, 圆), 负增长, and the words 伍/陆 make (队伍, 陆家). Called by ``helpers.figures.spans``."""
+"""Tails of a figure that change its value, unit or qualifier: shares (七成, 八折, 翻两番), money tails
+(元整, 角, 分, 圆), 多 after the unit (3年多, 60%多, 两倍多), 负增长, and the words 伍/陆 make (队伍,
+陆家). Called by ``helpers.figures.spans``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from helpers.figures import runs
+from helpers.figures.vocabulary import MORE_AFTER_END, MORE_AFTER_UNITS, TIME_UNITS
 
 if TYPE_CHECKING:
     from helpers.figures.spans import _Parse
@@ -90,6 +92,16 @@ def _read_money(norm: str, p: _Parse, i: int, r: runs.Reading) -> int:
 def _jiao_fen(m: re.Match) -> Decimal:
     jiao, fen = (m.group(1), m.group(2)) if m.group(1) else (None, m.group(3))
     return (_digit(jiao) * Decimal("0.1") if jiao else 0) + (_digit(fen) * Decimal("0.01") if fen else 0)
+
+
+def _more_after_unit(norm: str, p: _Parse, i: int) -> bool:
+    """多 (or 余) at ``norm[i]``, right after the unit, makes the figure more_than: after a unit of
+    time (3年多, 两年余), and 多 after a share or a multiple (60%多, 百分之六十多,
+    七成多, 1个百分点多, 两倍多) when a mark, 的 or the end of the text follows it (60%多为 is "mostly")."""
+    if p.unit in TIME_UNITS:
+        return norm.startswith(("多", "余"), i)
+    return (p.unit in MORE_AFTER_UNITS and norm.startswith("多", i) and p.value is not None
+            and (i + 1 == len(norm) or norm[i + 1] in MORE_AFTER_END))
 
 
 NEGATIVE_GROWTH = "负增长"

@@ -22,6 +22,10 @@ UNITS = tuple(sorted((r["unit"] for r in _UNITS_TABLE), key=len, reverse=True))
 # Units a Chinese numeral cannot take: with it they are words (四周 "all around", 一起, 五星级).
 CN_UNSAFE_UNITS = {r["unit"] for r in _UNITS_TABLE if r["after_chinese_numeral"] == "no"}
 TIME_UNITS = {r["unit"] for r in _UNITS_TABLE if r["time_unit"] == "yes"}
+# 多 after the unit (60%多, 两倍多, 七成多, 1个百分点多): more than. Only before a clause or sentence mark,
+# 的 or the end of the text, where 多 cannot open a word (60%多为女性: "mostly", left exact).
+MORE_AFTER_UNITS = {r["unit"] for r in _UNITS_TABLE if r["kind"] == "percent"} | {"倍"}
+MORE_AFTER_END = set("，,。；;：:、！？!?）)”’\n的")
 
 PREFIX_QUALIFIERS = {
     "超过": "more_than", "超": "more_than", "逾": "more_than", "多于": "more_than",
@@ -63,7 +67,7 @@ _TRADITIONAL_PAIRS = ("個个 棟栋 戶户 輛辆 條条 場场 項项 臺台 �
                       "塊块 盞盏 雙双 對对 組组 處处 屆届 輪轮 單单 區区 鎮镇 鄉乡 頓顿 車车 課课 時时 "
                       "節节 門门 筆笔 級级 畝亩 頃顷 鐘钟 週周 號号 樓楼 層层 釐厘 噸吨 歲岁 貝贝 幀帧 "
                       "餘余 過过 於于 將将 約约 為为 內内 預预 計计 劃划 擬拟 爭争 後后 軍军 領领 來来 "
-                      "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记")
+                      "優优 簽签 臨临 貼贴 親亲 趕赶 樣样 熱热 線线 書书 記记 別别")
 TRADITIONAL = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
 
 FUTURE_WIDE = re.compile(r"预计|预期目标|预测|(?<!模)拟|力争|有望|争取|届时|(?<![接招期对等款优亟看善虐])待[^，,。；;]{1,24}?后")
