@@ -97,6 +97,17 @@ class Desk:
     def judge(self, files: dict[str, bytes]) -> str:
         return "old" if files == self.old else "new" if files == self.new else "MIXED"
 
+    def mix(self, files: dict[str, bytes]) -> dict[str, list[str]]:
+        """For a MIXED state: which files are as before, as after, or neither."""
+        kinds: dict[str, list[str]] = {"old": [], "new": [], "neither": []}
+        for rel in sorted(set(files) | set(self.old) | set(self.new)):
+            got = files.get(rel)
+            kind = ("old" if got == self.old.get(rel) and got == self.new.get(rel) else
+                    "new" if got == self.new.get(rel) else "old" if got == self.old.get(rel) else "neither")
+            if not (got == self.old.get(rel) == self.new.get(rel)):
+                kinds[kind].append(rel)
+        return kinds
+
     def kill_at(self, delay: float | None, signum: int, in_publish: bool = False) -> dict:
         """Start ``desk build --force`` from the old state and send `signum` after `delay`
         seconds (or, `in_publish`, once the publish journal exists, moves being slowed down).
@@ -120,12 +131,17 @@ class Desk:
         if hit:
             proc.send_signal(signum)
         proc.wait(timeout=120)
-        right_after = self.judge(snapshot(self.root))
+        seen = snapshot(self.root)
+        right_after = self.judge(seen)
+        detail = self.mix(seen) if right_after == "MIXED" else None
         check = desk(self.root, "check")
         assert check.returncode == 0, check.stderr
-        after_next = self.judge(snapshot(self.root))
+        seen = snapshot(self.root)
+        after_next = self.judge(seen)
+        if after_next == "MIXED":
+            detail = self.mix(seen)
         return {"pid": proc.pid, "hit": hit, "code": proc.returncode, "right_after": right_after,
-                "after_next": after_next, "leftovers": leftovers(self.root, proc.pid)}
+                "after_next": after_next, "leftovers": leftovers(self.root, proc.pid), "mix": detail}
 
 
 def leftovers(root: Path, pid: int, wait: float = 5.0) -> list[str]:

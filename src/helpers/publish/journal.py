@@ -99,11 +99,10 @@ def _check_writable(dirs) -> None:
     """Create each folder and a file in it (then remove it): a folder the moves could not
     write is a `StorageError` before anything moved."""
     for d in sorted(set(dirs)):
-        probe = d / f".probe.desk-{os.getpid()}.tmp"
         try:
             d.mkdir(parents=True, exist_ok=True)
-            probe.touch()
-            probe.unlink()
+            with tempfile.TemporaryFile(dir=d):  # unnamed where the system allows: never left behind
+                pass
         except OSError as e:
             raise StorageError(explain(e, d)) from None
 
