@@ -130,7 +130,7 @@ class Desk:
         hit = proc.poll() is None
         if hit:
             proc.send_signal(signum)
-        proc.wait(timeout=120)
+        proc.wait(timeout=900)  # a loaded machine: a build may take minutes
         seen = snapshot(self.root)
         right_after = self.judge(seen)
         detail = self.mix(seen) if right_after == "MIXED" else None

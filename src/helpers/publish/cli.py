@@ -158,9 +158,9 @@ def _articles(args) -> int:
 
 def _figures(args) -> int:
     from helpers import csvsafe
-    from helpers.figures import ledger
+    from helpers.figures import ledger, model
 
-    table = ledger.page_figures(_page(args.path))
+    table = model.excerpted(ledger.page_figures(_page(args.path)))
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
