@@ -338,3 +338,22 @@ def test_test_kernels_talk_over_unix_sockets():
         " + '</p>'}, raw=True)", ")"))
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     assert nb.cells[2].outputs[0]["text"] == "ipc\n"
+
+
+def test_a_signal_swallowed_by_a_library_still_stops_the_build():
+    """A handler that raises is run, and the signal raised again on exit, even when the code
+    inside caught what the handler raised (as a library may turn it into a notebook error)."""
+    code = ("import os, signal\nfrom helpers.publish import journal\nseen = []\n"
+            "signal.signal(signal.SIGTERM, lambda s, f: (_ for _ in ()).throw(SystemExit(143)))\n"
+            "try:\n"
+            "    with journal.remembering_signals():\n"
+            "        try:\n"
+            "            os.kill(os.getpid(), signal.SIGTERM)\n"
+            "        except SystemExit:\n"
+            "            seen.append('swallowed')\n"
+            "        seen.append('went on')\n"
+            "except SystemExit as e:\n"
+            "    seen.append(f'stopped {e.code}')\n"
+            "print(seen)\n")
+    done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['swallowed', 'went on', 'stopped 143']", done.stderr

@@ -156,9 +156,10 @@ def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log,
             if fork is None:
                 fork = (sys.platform == "linux" and worth_forking(todo)
                         and os.environ.get(FORK_ENV, "1").strip() not in ("0", "no", "false"))
-            outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
-                                  max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork,
-                                  timeout=timeout)
+            with journal.remembering_signals():  # a Ctrl-C or kill seen here never publishes
+                outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
+                                      max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork,
+                                      timeout=timeout)
             for failure in outcome.failures:  # the disk, not a notebook: stop with one line
                 if isinstance(failure.cause, StorageError):
                     raise failure.cause

@@ -73,6 +73,40 @@ def deferred_signals(signals=DEFERRED):
             signal.raise_signal(signum)
 
 
+@contextlib.contextmanager
+def remembering_signals(signals=DEFERRED):
+    """Act on `signals` as before, and remember them: a library that turns the resulting
+    KeyboardInterrupt, SystemExit or task cancellation into an ordinary error (so that a
+    notebook seems to have failed) cannot make the build carry on and publish. On exit, a
+    signal that came is raised again with the former handler. Main thread only (else a
+    no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {}
+
+    def remember(signum, frame):
+        caught.append(signum)
+        handler = previous.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+        else:  # the default action (e.g. SIGHUP ends the process): now
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    for signum in signals:
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored (a background job's SIGINT) stays so
+            previous[signum] = signal.signal(signum, remember)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
+
+
 # ---------------------------------------------------------------- the journal
 
 def publish(out: Path, staging: Path, moves: list[tuple[Path, Path]], removals: list[Path],
