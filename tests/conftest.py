@@ -158,6 +158,7 @@ def make_desk(base: Path) -> Path:
     manifest["pages"] = [first, second]
     (raw / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     shutil.copytree(paths.VOCAB, root / "data" / "vocab")
+    shutil.copyfile(paths.USER_DICT, root / "data" / "userdict.txt")  # the data step's search index reads it
     (root / "notebooks").mkdir()
     return root
 

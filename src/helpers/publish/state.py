@@ -190,7 +190,7 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
 
     files = {"index.html": render_index(entries, pages=sources, cache_dir=lay.cache,
                                         font_base=font_base).encode("utf-8")}
-    files.update(source_views(state, lay, pages, info, font_base))
+    files.update(source_views(state, lay, pages, info, font_base, staging=staging))
     gone = [lay.out / old for old in sorted(set((rec.get("sha256") or {})) - set(files))]
     state["index"] = {"key": key, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
     if staging is None:

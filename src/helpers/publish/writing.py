@@ -185,12 +185,14 @@ SOURCE_LINK = re.compile(r'<a class="desk-ref" id="([^"]+)" href="source-([a-z0-
 ANY_SOURCE_LINK = re.compile(r'href="source-([a-z0-9-]+)\.html#([^"]+)"')
 
 
-def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) -> dict[str, bytes]:
+def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None,
+                 staging: Path | None = None) -> dict[str, bytes]:
     """``source-<slug>.html`` for every manifest page: its text as printed with every ledger
     figure marked (``sourceview.render_source``), an anchor at each place a report links to, and
     links back to those reports. A report linking to an anchor the page does not have (a
-    figure id not in its ledger) stops the build with the report and the id named."""
-    from helpers.figures import ledger, model
+    figure id not in its ledger) stops the build with the report and the id named. A report
+    this build made is read from `staging`, where it waits to be published."""
+    from helpers.figures import ledger
     from helpers.publish import render, sourceview
     from helpers.publish.plan import BuildInputError
 
@@ -199,7 +201,7 @@ def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) ->
     wanted: dict[str, dict[str, list[tuple[str, str]]]] = {e.slug: {} for e in pages}
     linked: dict[str, set[tuple[str, str]]] = {e.slug: set() for e in pages}
     for report, rec in sorted(state["reports"].items(), key=lambda kv: (kv[1].get("notebook", ""), kv[0])):
-        path = lay.out / report
+        path = staging / report if staging is not None and (staging / report).is_file() else lay.out / report
         if not path.is_file():
             continue
         markup = path.read_text(encoding="utf-8")
