@@ -158,6 +158,7 @@ def make_desk(base: Path) -> Path:
     manifest["pages"] = [first, second]
     (raw / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     shutil.copytree(paths.VOCAB, root / "data" / "vocab")
+    shutil.copyfile(paths.USER_DICT, root / "data" / "userdict.txt")  # the data step's search index reads it
     (root / "notebooks").mkdir()
     return root
 
@@ -192,3 +193,28 @@ def report(request):
     import reports_read
 
     return reports_read.load(request.module.STEM)
+
+
+def _kernels_over_unix_sockets() -> None:
+    """Every kernel the tests start, nbmake's included, talks over Unix sockets (as the
+    build's do, ``helpers.publish.kernels.use_ipc``): TCP ports chosen free can be taken by another
+    kernel before they are bound (``ZMQError: Address already in use`` under load)."""
+    from nbclient import NotebookClient
+
+    from helpers.publish.kernels import use_ipc
+
+    create = NotebookClient.create_kernel_manager
+    if getattr(create, "desk_ipc", False):
+        return
+
+    def create_kernel_manager(self):
+        km = create(self)
+        if not km.has_kernel:
+            use_ipc(km)
+        return km
+
+    create_kernel_manager.desk_ipc = True
+    NotebookClient.create_kernel_manager = create_kernel_manager
+
+
+_kernels_over_unix_sockets()

@@ -231,7 +231,9 @@ def test_state_file_is_portable(built_desk):
 # ---------------------------------------------------------------- determinism and incrementality
 
 def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    """Every file in `out` but the build lock (it holds the pid of the last build)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".build.lock"}
 
 
 def test_forced_rebuild_is_byte_identical(built_desk, tmp_path):
@@ -248,7 +250,8 @@ def test_forced_rebuild_is_byte_identical(built_desk, tmp_path):
 
 
 def mtimes(out: Path) -> dict[str, int]:
-    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in sorted(out.rglob("*")) if p.is_file()}
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".build.lock"}
 
 
 def test_no_change_rebuild_skips_execution(built_desk):
@@ -336,8 +339,8 @@ def test_temp_files_of_dead_builds_are_cleaned(tmp_path):
     live.write_text("in progress")
     state.clean_temp(tmp_path)
     assert not stale.exists() and live.exists()
-    assert build.write_atomic(tmp_path / "a.txt", b"one") is True
-    assert build.write_atomic(tmp_path / "a.txt", b"one") is False
+    assert files.write_atomic(tmp_path / "a.txt", b"one") is True
+    assert files.write_atomic(tmp_path / "a.txt", b"one") is False
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "a.txt"]
 
 

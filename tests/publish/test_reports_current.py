@@ -19,10 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def _files(top: Path) -> dict[str, bytes]:
+    """The published files (not the build lock, which holds the last build's pid)."""
     return {
         p.relative_to(top).as_posix(): p.read_bytes()
         for p in sorted(top.rglob("*"))
         if p.is_file() and not p.name.startswith(".desk-") and not p.name.endswith(".tmp")
+        and p.name != ".build.lock"
     }
 
 

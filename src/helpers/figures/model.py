@@ -122,3 +122,21 @@ class Figure:
 
 
 COLUMNS = tuple(f.name for f in fields(Figure))
+
+SENTENCE_EXCERPT = 300
+"""The most characters of its sentence a ledger row written out (CSV, JSON) carries. Rows of
+one sentence share it in memory, but each written row would repeat it: a 500 KB sentence of
+500 figures would write 250 MB. A longer sentence is cut here, marked with its length; the
+row's ``start``/``end`` locate the figure in the page."""
+
+
+def excerpted(frame):
+    """A figure table to write out: each ``sentence`` at most `SENTENCE_EXCERPT` characters
+    (a longer one cut and marked). The frame is returned as it is when nothing is cut."""
+    cut = frame["sentence"].map(lambda s: isinstance(s, str) and len(s) > SENTENCE_EXCERPT)
+    if not cut.any():
+        return frame
+    frame = frame.copy()
+    frame.loc[cut, "sentence"] = frame.loc[cut, "sentence"].map(
+        lambda s: f"{s[:SENTENCE_EXCERPT]}… [sentence of {len(s):,} characters, cut]")
+    return frame

@@ -59,6 +59,57 @@ def _refuse_controls(text: str, name: str | Path) -> None:
         )
 
 
+MAX_NUMBER_DIGITS = 30
+"""The most digits a number on a page may have (1.2万亿 written out has 13; an ID number 18).
+A longer run of digits, group separators or not, is not a figure: the page is refused when it
+is read, before the ledger would turn thousands of digits into one integer."""
+MAX_CN_NUMERAL = 40
+"""The longest run of Chinese numeral characters (零一二…十百千万亿) a page may hold."""
+MAX_NUMBERS = 20_000
+"""The most numbers (runs of digits or of Chinese numerals) a page may hold. A newspaper page
+has a few hundred (the committed one 105); the cap keeps the figure ledger of any accepted
+page within ~150 MB, as ``MAX_PAGE_BYTES`` keeps its text small."""
+
+_DIGIT_RUN_RE = re.compile(r"[0-9\uff10-\uff19](?:[,.\uff0e\u00a0\u2009\u202f\u200b-\u200f\u2060\ufeff]?[0-9\uff10-\uff19])*")
+_LONG_CN_RE = re.compile(r"[零〇○一二两三四五六七八九十百千万亿萬億兩]{%d,}" % (MAX_CN_NUMERAL + 1))
+_DIGIT_RE = re.compile(r"[0-9\uff10-\uff19]")
+_CN_RUN_RE = re.compile(r"[零〇○一二两三四五六七八九十百千万亿萬億兩]+")
+
+
+def _refuse_long_numbers(text: str, name: str | Path) -> None:
+    """Refuse a page holding a number too long to be a figure, or more numbers than
+    `MAX_NUMBERS` (linear time: one scan each)."""
+    found = None
+    count = 0
+    for m in _DIGIT_RUN_RE.finditer(text):
+        count += 1
+        if m.end() - m.start() > MAX_NUMBER_DIGITS:
+            digits = len(_DIGIT_RE.findall(m.group()))
+            if digits > MAX_NUMBER_DIGITS:
+                found = (m.start(), f"a number of {digits:,} digits", f"at most {MAX_NUMBER_DIGITS} digits")
+                break
+    cn = _LONG_CN_RE.search(text)
+    if cn and (found is None or cn.start() < found[0]):
+        found = (cn.start(), f"a run of {cn.end() - cn.start():,} Chinese numerals",
+                 f"at most {MAX_CN_NUMERAL} in a row")
+    if found is None:
+        count += sum(1 for _ in _CN_RUN_RE.finditer(text))
+        if count > MAX_NUMBERS:
+            raise PageDecodeError(
+                f"{name}: {count:,} numbers, more than the {MAX_NUMBERS:,} a page may hold (a newspaper "
+                f"page has a few hundred); a page file holds one page: split the file into pages and "
+                f"register each")
+        return
+    if found:
+        i, what, limit = found
+        line = text.count("\n", 0, i) + 1
+        column = i - (text.rfind("\n", 0, i) + 1) + 1
+        raise PageDecodeError(
+            f"{name}: {what} at character offset {i} (line {line}, column {column}) is too long to be "
+            f"a figure ({limit}); shorten or remove it and register the cleaned copy"
+        )
+
+
 def decode(data: bytes, name: str | Path = "<bytes>") -> str:
     """Strict UTF-8 → text: a leading BOM dropped, CRLF and CR turned into LF.
 
@@ -82,6 +133,7 @@ def decode(data: bytes, name: str | Path = "<bytes>") -> str:
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _refuse_controls(text, name)
+    _refuse_long_numbers(text, name)
     return text
 
 

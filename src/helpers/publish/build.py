@@ -19,10 +19,15 @@
    are forked from a server that has already imported what notebooks import
    (``helpers.publish.kernels``, ``helpers.publish.forkserver``); ``DESK_FORK_KERNELS=0`` turns that
    off; a server that fails in any way is given up (one log line) and kernels start the usual way.
-5. Render each executed notebook (``helpers.publish.render``). Everything is written into a staging
-   dir ``<out>/.staging-<pid>/``; only when every notebook has finished are the files moved
-   into place in one short loop, then the index, then ``.build.json`` last. A killed build
-   leaves the published files as they were (the next build removes its staging dir).
+5. Render each executed notebook (``helpers.publish.render``). Everything is written into a
+   staging dir ``<out>/.staging-<pid>/``, the index and ``.build.json`` included; only when
+   every notebook has finished is it published, all or nothing (``helpers.publish.journal``):
+   the moves are listed in ``<out>/.publish-journal`` first, signals wait until they are
+   done, and a build killed by SIGKILL half way is completed by the next ``desk`` command.
+
+One build at a time runs per output dir (a lock names the running build's pid), and every
+build first removes what dead builds left (``journal.tidy``). A cell may run at most
+``cell_timeout`` seconds (default ``DESK_CELL_TIMEOUT`` or 600).
 
 Processed data (per-page ``articles-<slug>.csv``, the combined ``{articles,figures}.csv`` and
 the figure database ``desk.sqlite``, all rebuilt page by page: ``writing.write_data``) goes to
@@ -42,13 +47,16 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from helpers.files import write_atomic
-from helpers.publish import guard
+from helpers.files import StorageError, explain
+from helpers.publish import guard, journal
 from helpers.publish.execute import Outcome, execute_all, worth_forking
 from helpers.publish.plan import (
+    CELL_TIMEOUT,
+    CELL_TIMEOUT_ENV,
     FORK_ENV,
     FORMAT,
     STAGING_PREFIX,
+    BuildInputError,
     BuildResult,
     Layout,
     _digest,
@@ -60,14 +68,15 @@ from helpers.publish.plan import (
 from helpers.publish.state import (
     _data_current,
     _data_target,
-    clean_temp,
     is_current,
     load_state,
     prune,
-    save_state,
+    stage_state,
     write_index,
 )
 from helpers.story import outputs
+
+PUBLISH_PAUSE_ENV = "DESK_PUBLISH_PAUSE"  # fault tests: seconds to sleep between two moves
 
 # ---------------------------------------------------------------- the build
 
@@ -81,22 +90,53 @@ def build(
     jobs: int | None = None,
     fork: bool | None = None,
     log: Callable[[str], None] = lambda msg: None,
+    wait: bool = False,
+    cell_timeout: float | None = None,
 ) -> BuildResult:
     """Build the reports (all notebooks, or `names`); see the module docstring.
 
     `fork`: start kernels from a fork server (``helpers.publish.kernels``); by default on Linux
     when it pays (`worth_forking`), unless ``DESK_FORK_KERNELS=0``.
 
-    Raises ``ManifestError`` (raw data wrong) or `BuildInputError` before executing anything.
-    Notebook failures are returned in ``result.failures`` (the CLI exits non-zero).
+    One build at a time per output dir: another build's lock raises ``journal.BuildLocked``
+    naming its pid (or, with `wait`, is waited for). `cell_timeout`: seconds a cell may run
+    (default ``DESK_CELL_TIMEOUT`` or ``CELL_TIMEOUT``).
+
+    Raises ``ManifestError`` (raw data wrong) or `BuildInputError` before executing anything;
+    ``StorageError`` (disk full, unwritable output, a file in place of the cache dir) stops
+    the build with one line. Notebook failures are returned in ``result.failures`` (the CLI
+    exits non-zero).
     """
     from helpers.page import manifest
 
     t0 = time.monotonic()
     lay = Layout.make(root, out, cache)
+    timeout = _cell_timeout(cell_timeout)
     entries = manifest.verify_all(lay.manifest)
     names = list(names)
     notebooks = select_notebooks(lay, names)
+    with journal.build_lock(lay.out, wait=wait, log=log):
+        journal.tidy(lay.out, log, locked=True)
+        result = _build(names, entries, notebooks, lay, force, jobs, fork, log, timeout)
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _cell_timeout(given: float | None) -> float:
+    if given is None:
+        text = os.environ.get(CELL_TIMEOUT_ENV, "").strip()
+        if not text:
+            return CELL_TIMEOUT
+        try:
+            given = float(text)
+        except ValueError:
+            raise BuildInputError(f"{CELL_TIMEOUT_ENV}={text!r}: not a number of seconds") from None
+    if not given > 0:
+        raise BuildInputError(f"cell timeout {given}: must be a positive number of seconds")
+    return given
+
+
+def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log, timeout: float) -> BuildResult:
     common = inputs_digest(lay)
     state = load_state(lay.out)
     page_keys = page_digests(entries)
@@ -110,33 +150,57 @@ def build(
     try:
         outcome = Outcome()
         if todo or data_todo:
-            clean_temp(lay.out)
+            try:
+                staging.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StorageError(explain(e, lay.out)) from None
             if fork is None:
                 fork = (sys.platform == "linux" and worth_forking(todo)
                         and os.environ.get(FORK_ENV, "1").strip() not in ("0", "no", "false"))
-            outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
-                                  max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork)
+            with journal.remembering_signals():  # a Ctrl-C or kill seen here never publishes
+                outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
+                                      max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork,
+                                      timeout=timeout)
+            for failure in outcome.failures:  # the disk, not a notebook: stop with one line
+                if isinstance(failure.cause, StorageError):
+                    raise failure.cause
         # Publishing starts only now, once every notebook has finished: a build killed
         # before this point leaves the output dir as it was (but for the staging dir).
+        moves: list[tuple[Path, Path]] = []
+        removals: list[Path] = []
         if not names:
-            prune(state, {j.report for j in planned}, lay.out, log)
-        _apply(outcome, state, result, lay, staging)
-        write_index(state, lay, entries, common, force, log, font_base=outcome.font_base)
-        save_state(lay.out, state)  # last: it vouches for everything above
+            removals += prune(state, {j.report for j in planned}, lay.out, log)
+        _apply(outcome, state, result, lay, staging, moves, removals)
+        index_moves, index_removals = write_index(state, lay, entries, common, force, log,
+                                                  font_base=outcome.font_base, staging=staging)
+        moves += index_moves
+        removals += index_removals
+        moves += stage_state(lay.out, state, staging)  # last: it vouches for everything above
+        journal.publish(lay.out, staging, moves, removals, pause=_publish_pause())
     finally:
         if staging.exists():
             import shutil
 
             shutil.rmtree(staging, ignore_errors=True)
-    result.seconds = time.monotonic() - t0
     return result
 
 
-def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, staging: Path) -> None:
-    """Move this build's staged files into place in one short loop, then delete the files
-    it no longer produces (CSVs a report dropped, ledgers of pages no longer listed)."""
-    moves: list[tuple[Path, Path]] = []
-    removals: list[Path] = []
+def _publish_pause():
+    """The fault tests' hook: ``DESK_PUBLISH_PAUSE=SECONDS`` sleeps between two moves, so a
+    kill can be aimed at the middle of publishing."""
+    text = os.environ.get(PUBLISH_PAUSE_ENV, "").strip()
+    try:
+        seconds = float(text) if text else 0.0
+    except ValueError:
+        seconds = 0.0
+    return (lambda i: time.sleep(seconds)) if seconds > 0 else None
+
+
+def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, staging: Path,
+           moves: list[tuple[Path, Path]], removals: list[Path]) -> None:
+    """Plan the moves of this build's staged files into place and the removals of the files
+    it no longer produces (CSVs a report dropped, ledgers of pages no longer listed), and
+    record them in `state`; ``journal.publish`` performs them."""
     if outcome.data is not None:
         old = set((state.get("data") or {}).get("sha256") or {})
         new = outcome.data["sha256"]
@@ -152,30 +216,9 @@ def _apply(outcome: "Outcome", state: dict, result: BuildResult, lay: Layout, st
         if own.is_dir():
             removals += [p for p in sorted(own.iterdir())
                          if p.is_file() and p.relative_to(lay.out).as_posix() not in rec["sha256"]]
-    for src, dst in moves:
-        _move(src, dst)
-    for path in removals:
-        path.unlink(missing_ok=True)
     if outcome.data is not None:
         state["data"] = outcome.data
     for rec in outcome.reports:
         state["reports"][rec["report"]] = {k: v for k, v in rec.items() if k != "report"}
         result.executed.append(rec["report"])
     result.failures.extend(outcome.failures)
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Put a staged file in place (a rename; a copy through a temp file across devices)."""
-    data = src.read_bytes()
-    try:
-        if dst.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(src, dst)
-    except OSError:
-        write_atomic(dst, data)
-
-

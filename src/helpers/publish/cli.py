@@ -1,6 +1,6 @@
 """The `desk` command: build reports, inspect a page's articles and figures, check raw data.
 
-    desk build [--force] [--out DIR] [--jobs N] [NOTEBOOK...]
+    desk build [--force] [--out DIR] [--jobs N] [--wait] [--cell-timeout S] [NOTEBOOK...]
     desk articles PATH                         articles table of a page file (CSV)
     desk figures PATH [--format csv|json]      figure ledger of a page file
     desk check                                 manifest and checksums of data/raw
@@ -10,11 +10,16 @@
 Expected problems (bad manifest, unreadable page, unknown notebook, a failed lookup) print
 one line on stderr and exit 2; a notebook that fails to build exits 1. Imports are lazy so
 `desk build` with nothing to do stays well under a second.
+
+Every command first tidies what a killed build left (``helpers.publish.journal.tidy``): it
+completes that build's half-done publish of ``reports/``, and removes its staging and temp
+files, fork-server dir, kernel sockets and kernels.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 from pathlib import Path
@@ -31,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.add_argument("--out", type=Path, help="output directory (default: reports/)")
     b.add_argument("--jobs", "-j", type=_positive, help="kernels run at once (default: CPU count)")
+    b.add_argument("--wait", action="store_true",
+                   help="if another build is running here, wait for it instead of stopping")
+    b.add_argument("--cell-timeout", type=_seconds, metavar="SECONDS",
+                   help="stop a notebook whose cell runs longer (default: $DESK_CELL_TIMEOUT or 600)")
 
     a = sub.add_parser("articles", help="print a page file's articles table as CSV")
     a.add_argument("path", type=Path)
@@ -64,17 +73,44 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not n > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)  # run `finally` blocks (temp files) on kill
     try:
+        _tidy()
         return _COMMANDS[args.command](args)
     except DeskError as e:
         print(f"desk {args.command}: {e.one_line()}", file=sys.stderr)
         return 2
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT) or e.filename is not None:
+            raise
+        from helpers.files import explain
+
+        # what we print went to a full disk (`desk figures page.txt > file`)
+        print(f"desk {args.command}: {explain(e, 'the output')}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # e.g. `desk figures page.txt | head`
         sys.stderr.close()
         return 0
+
+
+def _tidy() -> None:
+    """Complete or clean up after a build that was killed (see ``helpers.publish.journal``)."""
+    from helpers import paths
+    from helpers.publish import journal
+
+    journal.tidy(paths.REPORTS, log=lambda msg: print(f"desk: {msg}", file=sys.stderr))
 
 
 def _terminate(signum, frame):
@@ -84,7 +120,8 @@ def _terminate(signum, frame):
 def _build(args) -> int:
     from helpers.publish import build
 
-    result = build.build(args.notebooks, force=args.force, out=args.out, jobs=args.jobs, log=_say)
+    result = build.build(args.notebooks, force=args.force, out=args.out, jobs=args.jobs, log=_say,
+                         wait=args.wait, cell_timeout=args.cell_timeout)
     n = len(result.executed)
     _say(f"{n} report(s) built, {len(result.skipped)} up to date ({result.seconds:.2f} s)")
     if result.failures:
@@ -121,9 +158,9 @@ def _articles(args) -> int:
 
 def _figures(args) -> int:
     from helpers import csvsafe
-    from helpers.figures import ledger
+    from helpers.figures import ledger, model
 
-    table = ledger.page_figures(_page(args.path))
+    table = model.excerpted(ledger.page_figures(_page(args.path)))
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:

@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.publish.plan import CELL_TIMEOUT, KERNEL, STARTUP_TIMEOUT, Failure, Job, Layout
+from helpers.publish import journal
+from helpers.publish.plan import CELL_TIMEOUT, CELL_TIMEOUT_ENV, KERNEL, STARTUP_TIMEOUT, Failure, Job, Layout
 from helpers.publish.writing import font_base, log_streams, publish, write_data
 
 # ---------------------------------------------------------------- execution
@@ -30,14 +31,14 @@ class Outcome:
 
 
 def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
-                jobs: int, log, staging: Path, fork: bool = False) -> Outcome:
+                jobs: int, log, staging: Path, fork: bool = False, timeout: float = CELL_TIMEOUT) -> Outcome:
     """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
     every file they produce goes into `staging` (relative paths as published). With `fork`,
     kernels are forked from one preloaded server (``helpers.publish.kernels``)."""
     import asyncio
 
     import_for_threads(bool(todo))
-    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork))
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork, timeout))
 
 
 FIRST_IMPORTS = ("importlib.metadata", "importlib.resources", "pandas", "pandas.io.formats.csvs",
@@ -104,13 +105,14 @@ def fork_off(reason) -> str:
     return f"kernels start the usual way: the fork server failed ({reason})"
 
 
-async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False) -> Outcome:
+async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False,
+                       timeout=CELL_TIMEOUT) -> Outcome:
     import asyncio
 
     # The server preloads while the data step and the first kernels' setup get going.
     server = asyncio.ensure_future(_start_server(lay, log)) if fork and todo else None
     try:
-        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server)
+        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server, timeout)
     finally:
         if server is not None and (srv := await server) is not None:
             # A server that died when no job was asking it still gets its line.
@@ -123,7 +125,8 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, 
                     log(fork_off(srv.failure))
 
 
-async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server) -> Outcome:
+async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server,
+                        timeout=CELL_TIMEOUT) -> Outcome:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -152,16 +155,16 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
                         log(fork_off(srv.failure))
                     try:
                         nb = await execute_notebook(job, lay, turns.slot(i), server=srv if srv and srv.usable else None,
-                                                    shutdowns=shutdowns)
+                                                    shutdowns=shutdowns, timeout=timeout)
                     except ForkServerError as e:  # the server's failure, not the notebook's: run it again
                         if srv.give_up(str(e)):
                             log(fork_off(e))
-                        nb = await execute_notebook(job, lay, turns.slot(i), shutdowns=shutdowns)
+                        nb = await execute_notebook(job, lay, turns.slot(i), shutdowns=shutdowns, timeout=timeout)
                 log_streams(job, nb, log)
                 ledgers = await _ledgers(data_task, state)
                 rec = await loop.run_in_executor(pool, publish, job, nb, lay, ledgers, staging, await base_task)
             except Exception as e:  # one notebook's failure must not stop the others
-                return Failure(job.notebook.name, job.report, _message(e))
+                return Failure(job.notebook.name, job.report, _message(e), e)
             finally:
                 turns.done(i)
             log(f"built {job.report} ({time.monotonic() - started:.1f} s; staged)")
@@ -177,7 +180,7 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
             try:
                 outcome.data = await data_task
             except Exception as e:
-                outcome.failures.append(Failure("data/processed", "", _message(e)))
+                outcome.failures.append(Failure("data/processed", "", _message(e), e))
     for r in results:
         (outcome.failures if isinstance(r, Failure) else outcome.reports).append(r)
     return outcome
@@ -242,7 +245,8 @@ class Turns:
         self._began[i].set()
 
 
-async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutdowns: set | None = None):
+async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutdowns: set | None = None,
+                           timeout: float = CELL_TIMEOUT):
     """Execute the job's notebook in memory (cwd notebooks/, build env); return it executed.
 
     The kernel is started first (forked from `server`, a ``kernels.ForkServer``, if
@@ -275,13 +279,14 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
             await inline.evaluate_cell(client, cell, cell_label(nb, cell_index))
 
     client = NotebookClient(
-        nb, kernel_name=KERNEL, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT,
+        nb, kernel_name=KERNEL, timeout=timeout, startup_timeout=STARTUP_TIMEOUT,
         allow_errors=False, record_timing=False, shutdown_kernel="immediate",
         resources={"metadata": {"path": str(lay.notebooks)}}, on_cell_start=on_start,
     )
     slot = slots if slots is not None else contextlib.nullcontext()
     try:
         client.km = client.create_kernel_manager()
+        kernels.use_ipc(client.km)
         client.km.client_factory = kernels.QuickReadyClient
         if server is not None:
             import uuid
@@ -319,7 +324,10 @@ async def execute_notebook(job: Job, lay: Layout, slots=None, server=None, shutd
     except inline.InlineError as e:
         raise NotebookError(str(e)) from None
     except CellTimeoutError:
-        raise NotebookError(f"{cell_label(nb, running.get('index'))}: timed out after {CELL_TIMEOUT} s") from None
+        raise NotebookError(
+            f"{cell_label(nb, running.get('index'))}: stopped after running longer than the cell time "
+            f"limit of {timeout:g} s (raise it with `desk build --cell-timeout SECONDS` or "
+            f"{CELL_TIMEOUT_ENV})") from None
     except DeadKernelError as e:
         raise NotebookError(f"{cell_label(nb, running.get('index'))}: the kernel died ({e})") from None
     return nb
@@ -366,6 +374,7 @@ def kernel_env(lay: Layout, stem: str | None = None) -> dict[str, str]:
         PYTHONHASHSEED="0", MPLBACKEND="Agg", DESK_BUILD="1", DESK_ROOT=str(lay.root),
         SOURCE_DATE_EPOCH="0", PYDEVD_DISABLE_FILE_VALIDATION="1",
     )
+    env[journal.BUILD_PID_ENV] = str(os.getpid())  # the next desk command kills it if we die
     if stem is None:
         env.pop("DESK_REPORT", None)
     else:

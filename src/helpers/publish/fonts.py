@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from helpers import paths
-from helpers.files import sha256_of, write_atomic
+from helpers.files import sha256_of, write_cache
 from helpers.paths import font_path
 
 FAMILY = "Desk Sans SC"
@@ -98,12 +98,13 @@ def base_for(text: str, *, font: Path | None = None, cache_dir: Path | None = No
     chars = charset(text)
     digest = _digest(font)
     key = hashlib.sha256(f"base\0{SUBSET_VERSION}\0{digest}\0{chars}".encode("utf-8")).hexdigest()
-    cache = Path(cache_dir or paths.CACHE) / "fonts" / f"base-{key}.otf"
+    root = Path(cache_dir or paths.CACHE)
+    cache = root / "fonts" / f"base-{key}.otf"
     try:
         otf = cache.read_bytes()
     except OSError:
         otf = _subset_otf(str(font), chars)
-        write_atomic(cache, otf)
+        write_cache(cache, otf, root)
     return Base(digest, frozenset(chars), otf)
 
 
@@ -115,12 +116,13 @@ def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None 
     chars = charset(text)
     digest = _digest(font)
     key = hashlib.sha256(f"{SUBSET_VERSION}\0{digest}\0{chars}".encode("utf-8")).hexdigest()
-    cache = Path(cache_dir or paths.CACHE) / "fonts" / f"{key}.woff2"
+    root = Path(cache_dir or paths.CACHE)
+    cache = root / "fonts" / f"{key}.woff2"
     if cache.is_file():
         return cache.read_bytes()
     usable = base is not None and base.font_digest == digest and base.chars.issuperset(chars)
     data = _subset(io.BytesIO(base.otf) if usable else str(font), chars)
-    write_atomic(cache, data)
+    write_cache(cache, data, root)
     return data
 
 

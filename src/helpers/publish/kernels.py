@@ -12,6 +12,8 @@ its protocol) and asks it for each kernel:
   for any kernel.
 * `QuickReadyClient`, the build's kernel client for every kernel, forked or not, skips
   jupyter_client's fixed IOPub waits when a kernel starts.
+* `use_ipc`: every kernel, forked or not, talks over Unix sockets, not TCP ports (no port
+  race on a busy machine).
 
 The server is an accelerator only. Whatever fails — it does not start, a fork or an answer
 fails, a forked kernel dies before it is ready, the server dies under a running kernel — the
@@ -39,6 +41,22 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Any
 
 from helpers.publish.forkserver import LAUNCHER, READY, read_line
+from helpers.publish.journal import IPC_PREFIX
+
+_IPC_COUNT = iter(range(1, 1 << 62))
+
+
+def use_ipc(km) -> None:
+    """Have the kernel of `km` (a jupyter_client ``KernelManager`` not yet started) talk over
+    Unix sockets instead of TCP ports: a free port chosen for a kernel can be taken by another
+    process before the kernel binds it (``ZMQError: Address already in use`` on a busy
+    machine); a socket path of our own cannot. The sockets are
+    ``$TMPDIR/desk-ipc-<pid>-<n>-<k>``, removed with the kernel (and, if this process dies,
+    by the next desk command). Not on Windows, which has no ipc transport."""
+    if sys.platform == "win32":
+        return
+    km.transport = "ipc"
+    km.ip = os.path.join(tempfile.gettempdir(), f"{IPC_PREFIX}{os.getpid()}-{next(_IPC_COUNT)}")
 
 
 QUIET = logging.getLogger("desk.forked-kernel")
@@ -80,7 +98,8 @@ class ForkServer:
 
         It runs in a session of its own, so a Ctrl-C or a signal to the build's process
         group reaches the build, which then closes the server's stdin."""
-        workdir = tempfile.mkdtemp(prefix="desk-fork-")
+        # the build's pid in the name: the next desk command removes it if the build died
+        workdir = tempfile.mkdtemp(prefix=f"desk-fork-{os.getpid()}-")
         path = Path(workdir) / "socket"
         try:
             proc = subprocess.Popen(

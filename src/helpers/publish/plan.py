@@ -22,7 +22,8 @@ STAGING_PREFIX = ".staging-"
 FORMAT = "desk-build-2"  # bump to invalidate every recorded hash
 KERNEL = "desk"  # the kernelspec `make setup` installs into .venv (helpers.publish.lab); notebooks ask for it too
 FORK_ENV = "DESK_FORK_KERNELS"  # "0" turns the fork server off
-CELL_TIMEOUT = 600
+CELL_TIMEOUT = 600  # seconds a cell may run; `desk build --cell-timeout` or DESK_CELL_TIMEOUT
+CELL_TIMEOUT_ENV = "DESK_CELL_TIMEOUT"
 STARTUP_TIMEOUT = 120
 
 
@@ -84,6 +85,7 @@ class Failure:
     notebook: str
     report: str
     message: str
+    cause: BaseException | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         plain = not self.report or self.report == Path(self.notebook).stem + ".html"

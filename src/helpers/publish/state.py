@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Callable
 
 from helpers.files import write_atomic
-from helpers.publish.plan import FORMAT, STAGING_PREFIX, STATE_NAME, Job, Layout, _digest
+from helpers.publish.journal import clean_temp  # noqa: F401  (also state.clean_temp)
+from helpers.publish.plan import FORMAT, STATE_NAME, Job, Layout, _digest
 
 
 def is_current(job: Job, state: dict, out: Path) -> bool:
@@ -75,18 +75,35 @@ def load_state(out: Path) -> dict:
     return state
 
 
+def _state_bytes(state: dict) -> bytes:
+    return (json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
 def save_state(out: Path, state: dict) -> None:
-    text = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_atomic(out / STATE_NAME, text.encode("utf-8"))
+    write_atomic(out / STATE_NAME, _state_bytes(state))
 
 
-def prune(state: dict, planned: set[str], out: Path, log) -> None:
-    """Remove reports (and their CSVs) whose notebook or page no longer exists."""
+def stage_state(out: Path, state: dict, staging: Path) -> list[tuple[Path, Path]]:
+    """Stage the state file when it changes; the move that publishes it (or none)."""
+    data = _state_bytes(state)
+    try:
+        if (out / STATE_NAME).read_bytes() == data:
+            return []
+    except OSError:
+        pass
+    write_atomic(staging / STATE_NAME, data)
+    return [(staging / STATE_NAME, out / STATE_NAME)]
+
+
+def prune(state: dict, planned: set[str], out: Path, log) -> list[Path]:
+    """Drop reports whose notebook or page no longer exists from `state`; their files (to
+    remove when publishing)."""
+    gone: list[Path] = []
     for report in sorted(set(state["reports"]) - planned):
         rec = state["reports"].pop(report)
-        for rel in sorted(rec.get("sha256") or {report: ""}):
-            (out / rel).unlink(missing_ok=True)
-        log(f"removed {report} (its notebook or page is gone)")
+        gone += [out / rel for rel in sorted(rec.get("sha256") or {report: ""})]
+        log(f"removing {report} (its notebook or page is gone)")
+    return gone
 
 
 def index_entries(state: dict, pages: dict[str, dict] | None = None) -> list[dict]:
@@ -153,9 +170,11 @@ def page_info(entry) -> dict:
             "date_from": str(lo), "date_to": str(hi)}
 
 
-def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None) -> None:
+def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None,
+                staging: Path | None = None) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Render index.html when its entries, the templates or the package changed (or the file
-    is not the one this build wrote)."""
+    is not the one this build wrote): into `staging` (returning the moves that publish them
+    and the removals of source views no longer listed), or in place without `staging`."""
     from helpers.story.outputs import SOURCE_VIEW
 
     info = {e.slug: page_info(e) for e in pages}
@@ -165,45 +184,23 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
     key = _digest(FORMAT, common, json.dumps([entries, sources, reports], ensure_ascii=False, sort_keys=True))
     rec = state.get("index") or {}
     if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
-        return
+        return [], []
     from helpers.publish.index import render_index
     from helpers.publish.writing import source_views
 
     files = {"index.html": render_index(entries, pages=sources, cache_dir=lay.cache,
                                         font_base=font_base).encode("utf-8")}
-    files.update(source_views(state, lay, pages, info, font_base))
-    for rel, data in files.items():
-        write_atomic(lay.out / rel, data)
-    for old in sorted(set((rec.get("sha256") or {})) - set(files)):
-        (lay.out / old).unlink(missing_ok=True)  # the source view of a page no longer listed
+    files.update(source_views(state, lay, pages, info, font_base, staging=staging))
+    gone = [lay.out / old for old in sorted(set((rec.get("sha256") or {})) - set(files))]
     state["index"] = {"key": key, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
-    log(f"wrote index.html and {len(files) - 1} source view(s)")
-
-
-# ---------------------------------------------------------------- atomic writes
-
-def clean_temp(out: Path) -> None:
-    """Remove temp files and staging dirs left in `out` by builds that were killed (their
-    process is gone)."""
-    if not out.is_dir():
-        return
-    for tmp in out.rglob(".*.desk-*.tmp"):
-        m = re.search(r"\.desk-(\d+)(?:-\d+)?\.tmp$", tmp.name)
-        if m and not _alive(int(m.group(1))):
-            tmp.unlink(missing_ok=True)
-    for staged in out.glob(f"{STAGING_PREFIX}*"):
-        m = re.fullmatch(re.escape(STAGING_PREFIX) + r"(\d+)", staged.name)
-        if m and staged.is_dir() and not _alive(int(m.group(1))):
-            import shutil
-
-            shutil.rmtree(staged, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    if staging is None:
+        for rel, data in files.items():
+            write_atomic(lay.out / rel, data)
+        for old in gone:
+            old.unlink(missing_ok=True)  # the source view of a page no longer listed
+        log(f"wrote index.html and {len(files) - 1} source view(s)")
+        return [], []
+    for rel, data in files.items():
+        write_atomic(staging / rel, data)
+    log(f"staged index.html and {len(files) - 1} source view(s)")
+    return [(staging / rel, lay.out / rel) for rel in sorted(files)], gone

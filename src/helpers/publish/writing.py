@@ -93,6 +93,7 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
     recorded is not read again; only new or changed pages are split and extracted, and only
     their rows of the database are replaced. Staged files go into `staging` as
     ``processed/…`` and ``data/…``; the record lists every file's sha256 and each page's key."""
+    from helpers.figures import model
     from helpers.publish import figdb
     from helpers.publish.plan import page_digests
     from helpers.publish.state import _data_target, _unchanged
@@ -111,6 +112,8 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
             continue
         arts, figs = fresh[e.slug] = page_tables(e)
         for rel, df in ((href, figs), (arts_rel, arts)):
+            if rel == href:  # rows written out carry a bounded excerpt of their sentence
+                df = model.excerpted(df)
             data = _csv_bytes(df, bom=rel == href)  # the readers' copy in reports/data/ has a BOM
             write_atomic(staging / rel, data)
             sha[rel] = _sha256(data)
@@ -182,11 +185,13 @@ SOURCE_LINK = re.compile(r'<a class="desk-ref" id="([^"]+)" href="source-([a-z0-
 ANY_SOURCE_LINK = re.compile(r'href="source-([a-z0-9-]+)\.html#([^"]+)"')
 
 
-def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) -> dict[str, bytes]:
+def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None,
+                 staging: Path | None = None) -> dict[str, bytes]:
     """``source-<slug>.html`` for every manifest page: its text as printed with every ledger
     figure marked (``sourceview.render_source``), an anchor at each place a report links to, and
     links back to those reports. A report linking to an anchor the page does not have (a
-    figure id not in its ledger) stops the build with the report and the id named."""
+    figure id not in its ledger) stops the build with the report and the id named. A report
+    this build made is read from `staging`, where it waits to be published."""
     from helpers.figures import ledger
     from helpers.publish import render, sourceview
     from helpers.publish.plan import BuildInputError
@@ -196,7 +201,7 @@ def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None) ->
     wanted: dict[str, dict[str, list[tuple[str, str]]]] = {e.slug: {} for e in pages}
     linked: dict[str, set[tuple[str, str]]] = {e.slug: set() for e in pages}
     for report, rec in sorted(state["reports"].items(), key=lambda kv: (kv[1].get("notebook", ""), kv[0])):
-        path = lay.out / report
+        path = staging / report if staging is not None and (staging / report).is_file() else lay.out / report
         if not path.is_file():
             continue
         markup = path.read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ from types import MappingProxyType
 
 from helpers import paths, vocab
 from helpers.errors import DeskError
-from helpers.files import write_atomic
+from helpers.files import write_cache
 
 TOWNSHIPS = MappingProxyType(vocab.column("townships", "township", "english"))
 """The zone's townships with English glosses (``data/vocab/townships.csv``)."""
@@ -129,7 +129,7 @@ def _cached(name: str, source: Path, build):
     except (OSError, EOFError, ValueError, TypeError):
         pass  # missing or damaged: build it again
     value = tuple(build())
-    write_atomic(cache, marshal.dumps(value))
+    write_cache(cache, marshal.dumps(value), paths.CACHE)
     return value
 
 
