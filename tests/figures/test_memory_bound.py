@@ -74,7 +74,10 @@ else:
         sys.stdout = sys.__stdout__
     assert code == 0, code
     size = out.stat().st_size
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "bytes": size}))
+# VmHWM is this process image's own peak: ru_maxrss would carry the peak of the (forked) pytest
+# worker across exec, which is no measure of the command.
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"peak_mb": hwm / 1024, "bytes": size}))
 """
 
 

