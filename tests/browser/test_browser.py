@@ -19,7 +19,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,23 +30,11 @@ from helpers.publish import fonts
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"  # npm ci here
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_CHART_PX = 12
-
-
-def chromium_path() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    message = "no Chromium found (apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + "; CI must run the browser tests")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +47,6 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=ARGS)
-        yield b
-        b.close()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

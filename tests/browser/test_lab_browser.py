@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import time
@@ -31,8 +30,6 @@ from helpers.publish import lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 RUN_TIMEOUT_MS = 600_000  # a whole notebook, on a loaded two-core machine
 # Settings a journalist would not want in a test run: no autosave (the notebooks stay as
@@ -50,13 +47,6 @@ def _require(what: str, ok: bool) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what}; CI must run the lab's browser test")
     pytest.skip(what)
-
-
-def chromium_path() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    _require("no Chromium found (apt-get install chromium)", False)
 
 
 def _free_port() -> int:
@@ -107,15 +97,6 @@ def lab_server(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_lab_serves_the_desk_font_and_kernel(lab_server):

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from helpers import paths
+from helpers.publish import markup as marking
 from helpers.publish import render
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -59,13 +60,13 @@ def test_mark_chinese_wraps_every_unmarked_run_and_only_text():
     markup = ('<html lang="en"><head><title>张坂镇 title</title><style>p::after{content:"镇"}</style></head>'
               '<body><p class="x" title="张坂">The 张坂镇 (Zhangban) site, 约130万元 in all.</p>'
               '<blockquote lang="zh-Hans">已经是中文</blockquote><img alt="图 chart"><td>东园镇</td></body></html>')
-    out = render.mark_chinese(markup)
+    out = marking.mark_chinese(markup)
     assert '<p class="x" title="张坂">The <span lang="zh-Hans">张坂镇</span> (Zhangban) site, ' \
            '<span lang="zh-Hans">约130万元</span> in all.</p>' in out
     assert '<blockquote lang="zh-Hans">已经是中文</blockquote>' in out  # already marked: untouched
     assert "<title>张坂镇 title</title>" in out and 'content:"镇"' in out  # head and CSS untouched
     assert '<td><span lang="zh-Hans">东园镇</span></td>' in out
-    assert render.mark_chinese(out) == out  # idempotent
+    assert marking.mark_chinese(out) == out  # idempotent
     marked, total = marked_share(out)
     assert total and marked == total
     assert marked_share(markup)[0] < marked_share(markup)[1]  # the check can fail
@@ -74,7 +75,7 @@ def test_mark_chinese_wraps_every_unmarked_run_and_only_text():
 def test_link_figure_ids_links_text_not_attributes_or_links():
     body = ('<p title="a01-f02">Inputs: a01-f02; a01-f03 and a01-f02 again, not xa01-f02 '
             '<a href="#x">a01-f04</a></p>')
-    out = render.link_figure_ids(body, "tsq")
+    out = marking.link_figure_ids(body, "tsq")
     assert out.count('href="source-tsq.html#fig-a01-f02"') == 2
     assert out.count('id="fig-ref-a01-f02"') == 1  # the first link is the one the source view links back to
     assert '<a class="desk-ref" id="fig-ref-a01-f03" href="source-tsq.html#fig-a01-f03">a01-f03</a>' in out
@@ -156,7 +157,7 @@ def test_every_quote_and_figure_id_links_to_an_anchor_of_the_source_view():
         for target, anchor in re.findall(r'href="(source-[a-z0-9-]+\.html)#([^"]+)"', markup):
             assert anchor in sources[target], f"{page.name}: #{anchor} not in {target}"
         text = re.sub(r"<a\b.*?</a>|<[^>]+>", " ", markup.split("<body>", 1)[1], flags=re.S)
-        bare = render.FIGURE_ID.findall(text)
+        bare = marking.FIGURE_ID.findall(text)
         assert not bare, f"{page.name}: figure ids not linked: {bare[:5]}"
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from helpers.publish.markup import CJK_RUN, FIGURE_ID, link_figure_ids, mark_chinese, zh_runs  # noqa: F401
+from helpers.publish.markup import link_figure_ids, mark_chinese, zh_runs
 from helpers.story import outputs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
