@@ -7,6 +7,7 @@ The fixture notebooks produce the report outputs of ARCHITECTURE.md directly (di
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -218,3 +219,30 @@ def _kernels_over_unix_sockets() -> None:
 
 
 _kernels_over_unix_sockets()
+
+
+# ---------------------------------------------------------------- headless Chromium (browser tests)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; skipped with a reason when missing, a failure under CI=true."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    message = "no Chromium found (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + "; CI must run the browser tests")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, args=ARGS)
+        yield b
+        b.close()
