@@ -38,6 +38,10 @@ from helpers.publish import index as catalogue
 from helpers.publish import render
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+# A path in a notebook is written with superscript digits and turned back in the kernel: the digits
+# of a checkout's or temp folder's name could be a number the page prints, which the build refuses.
+SUPERSCRIPT, DIGITS_PLAIN = "⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"
+TO_SUPERSCRIPT = str.maketrans(DIGITS_PLAIN, SUPERSCRIPT)
 MARKUP = FIXTURES / "hostile_markup.txt"
 UNICODE = FIXTURES / "hostile_unicode.txt"
 RAW_PAGE = paths.RAW / "000_106e376f0b9f6718.txt"
@@ -494,7 +498,7 @@ def built(tmp_path_factory):
     shutil.copytree(paths.VOCAB, root / "data" / "vocab")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(f"PAGE_PATH = {str(MARKUP)!r}", id="c0"),
+    nb.cells = [nbformat.v4.new_code_cell(f"PAGE_PATH = {str(MARKUP).translate(TO_SUPERSCRIPT)!r}.translate(str.maketrans({SUPERSCRIPT!r}, {DIGITS_PLAIN!r}))", id="c0"),
                 nbformat.v4.new_code_cell(NOTEBOOK_CODE.strip(), id="c1")]
     (root / "notebooks").mkdir()
     (root / "notebooks" / "01-hostile.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")

@@ -57,6 +57,11 @@ def test_literal_scanner_finds_numbers_in_code_and_strings():
     assert {n for n, _ in guard.literals(code)} >= {16.5, 3000.0}
 
 
+def test_an_absolute_path_is_not_a_figure():
+    code = 'p = "/tmp/pytest-57/page.txt"\nq = "57 pairs"\n'
+    assert [(n, line) for n, line in guard.literals(code)] == [(57.0, 2)]
+
+
 def test_markdown_scan_reads_prose_and_inline_expressions():
     text = "Jobs: {eval}`jobs.en()`.\nAbout 900 pairs, {eval}`L.get(near=\"3000\")`, and {eval}`x * 16.5`"
     found = {(n, line, where.split(" ")[0]) for n, line, where in guard.markdown_numbers(text)}

@@ -64,9 +64,14 @@ def literals(code: str) -> Iterator[tuple[float, int]]:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
                 yield float(node.value), node.lineno
-            elif isinstance(node.value, str):
+            elif isinstance(node.value, str) and not _is_path(node.value):
                 for run in DIGITS.findall(node.value):
                     yield float(run), node.lineno
+
+
+def _is_path(text: str) -> bool:
+    """An absolute file path (``/tmp/…/pytest-57/x.txt``): its digits name folders, not figures."""
+    return text.startswith("/") and "/" in text[1:] and not any(c.isspace() for c in text)
 
 
 def markdown_numbers(text: str) -> Iterator[tuple[float, int, str]]:
