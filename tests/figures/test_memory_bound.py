@@ -117,9 +117,8 @@ def test_articles_command_is_bounded(pages, tmp_path, name):
     assert seen["bytes"] <= 4 * MAX_PAGE_BYTES, seen
 
 
-@pytest.mark.skip(reason="since the figure database (figdb) joined the ledger step, 20,000 figures take "
-                         "over 8 minutes there; measured under 300 MB before it; to be bounded in time first")
-@pytest.mark.parametrize("name", ["one-sentence", "short-sentences"])
+@pytest.mark.parametrize("name", ["one-sentence", "short-sentences", "long-numbers", "mixed-one-line",
+                                  "real-repeated"])
 def test_ledger_step_is_bounded(pages, tmp_path, name):
     seen = measure("ledger-step", pages[name], tmp_path / "staged")
     assert seen["peak_mb"] <= PEAK_MB, seen

@@ -12,7 +12,8 @@ Tables (descriptions for Datasette are in ``datasette/metadata.json``):
   and checksum), paper, edition date (or date range: ``date_from``/``date_to``), description.
 * ``pieces``  one row per piece: page, piece id, headline, byline, credits, offsets.
 * ``figures`` one row per ledger figure: page, id, piece, offsets, surface, value, bounds,
-  unit, qualifier, kind, projected (0/1), sentence, noun, date.
+  unit, qualifier, kind, projected (0/1), sentence (as the ledger has it: a sentence over
+  ``model.SENTENCE_EXCERPT`` characters is cut and marked), noun, date.
 * ``townships`` which of the zone's townships each figure's sentence names (``figure`` is
   the figure's rowid), by the desk's rule (``helpers.story.text.townships``: segmented tokens,
   full or short forms).
@@ -35,7 +36,7 @@ from pathlib import Path
 from helpers.errors import DeskError
 
 FILE_NAME = "desk.sqlite"
-FORMAT = "desk-figdb-2"  # bump when the schema or the segmentation changes: rebuilt in full
+FORMAT = "desk-figdb-3"  # bump when the schema or the segmentation changes: rebuilt in full
 MAX_TERM = 12            # longest token tried when segmenting a query
 
 SCHEMA = """
@@ -192,11 +193,18 @@ def _cell(v):
         v = v.item()
     if isinstance(v, bool):
         return int(v)
+    if isinstance(v, int) and not -(1 << 63) <= v < (1 << 63):
+        return float(v)  # SQLite integers are 64-bit; the value columns are REAL anyway
     return v
 
 
 def _insert_page(conn, e, key: str, position: int, arts, figs) -> None:
+    from helpers.figures import model
     from helpers.story import text
+
+    # Rows carry the sentence as the ledger writes it (a bounded excerpt): indexing a 2 MB
+    # sentence once per figure made a one-sentence page of 20,000 figures take minutes.
+    figs = model.excerpted(figs)
 
     date, lo, hi, label = edition(e)
     conn.execute("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
