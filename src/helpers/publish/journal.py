@@ -6,6 +6,8 @@
   listing every move (staged file → place) and every removal, then performs them and deletes
   the journal. SIGINT, SIGTERM and SIGHUP are held back meanwhile (`deferred_signals`) and
   acted on right after, so a Ctrl-C or a ``kill`` leaves the old or the new set of files.
+  Staged files and the journal are fsync'ed before any move, and the moved-into folders
+  before the journal is deleted (`flush`).
   Only ``kill -9`` (or a power cut) can stop the moves half way; then the journal is still
   there, and the next ``desk`` command of any kind completes it before it does anything else
   (`recover`): a move is a rename, so replaying the journal is idempotent. Without a journal
@@ -123,10 +125,34 @@ def publish(out: Path, staging: Path, moves: list[tuple[Path, Path]], removals: 
     }
     path = out / JOURNAL_NAME
     _check_writable([out, *{dst.parent for _, dst in moves}, *{p.parent for p in removals}])
+    # A power cut must not leave a journal naming staged files whose bytes never reached the
+    # disk, nor drop the journal before the renames it lists are on disk.
+    flush([src for src, _ in moves], dirs={src.parent for src, _ in moves})
     with deferred_signals():
         _write_durably(path, (json.dumps(journal, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        flush([], dirs={out})
         _replay(journal, pause)
+        flush([], dirs={dst.parent for _, dst in moves} | {p.parent for p in removals})
         path.unlink()
+
+
+def flush(files, dirs=()) -> None:
+    """fsync each file, then each folder (so the names in it are on disk too). A failure is a
+    `StorageError` naming the path: better no publish than one a power cut could tear."""
+    for p in [*files, *sorted(dirs)]:
+        try:
+            fd = os.open(p, os.O_RDONLY | (os.O_DIRECTORY if p in dirs else 0))
+        except FileNotFoundError:
+            continue  # a removal's folder that is gone, or a move already done by a replay
+        except OSError as e:
+            raise StorageError(explain(e, p)) from None
+        try:
+            os.fsync(fd)
+        except OSError as e:
+            if e.errno != errno.EINVAL:  # a file system without fsync (some FUSE and pipes)
+                raise StorageError(explain(e, p)) from None
+        finally:
+            os.close(fd)
 
 
 def _check_writable(dirs) -> None:
