@@ -5,9 +5,11 @@ the new one, never a mix, and each fault a user can fix is one line saying what 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -220,19 +222,52 @@ def test_reports_that_is_a_file_is_one_line(desk_root):
                                    "the desk needs a folder; move or delete that file and run again)")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+@contextlib.contextmanager
+def unwritable(folder: Path):
+    """`folder` refusing new files, for this user: read-only mode, or for root (who writes
+    into read-only folders) the immutable attribute (``chattr +i``)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    chattr = shutil.which("chattr")
+    if not chattr or subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("running as root on a file system without chattr +i: no folder is unwritable")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
 def test_unwritable_reports_is_one_line(desk_root):
     write_notebook(desk_root / "notebooks" / "01-x.ipynb", plain_notebook())
     out = desk_root / "reports"
     out.mkdir()
-    out.chmod(0o555)
-    try:
+    with unwritable(out):
         done = killing.desk(desk_root, "build")
-    finally:
-        out.chmod(0o755)
-    assert done.returncode == 2
+        assert not any(out.iterdir())
+    assert done.returncode == 2, done.stderr
     line = done.stderr.strip()
-    assert "\n" not in line and str(out) in line and "not writable by you" in line
+    assert "\n" not in line and str(out) in line and "not writable by you" in line, line
+
+
+def test_reports_folder_turned_unwritable_keeps_the_last_good_reports(desk_root):
+    write_notebook(desk_root / "notebooks" / "01-x.ipynb", plain_notebook())
+    assert killing.desk(desk_root, "build").returncode == 0
+    out = desk_root / "reports"
+    def published():  # the lock file records the last build's pid: not a published file
+        return {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != journal.LOCK_NAME}
+
+    before = published()
+    with unwritable(out):
+        done = killing.desk(desk_root, "build", "--force")
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip()
+    assert "\n" not in line and str(out) in line and "not writable by you" in line, line
+    assert published() == before
 
 
 def test_cache_subfolder_that_is_a_file_is_repaired(tmp_path):
