@@ -362,6 +362,33 @@ def test_show_brings_every_text_into_the_readable_range():
     assert hi * charts.DESKTOP_PX / (charts.WIDTH * 72) <= 16.5 + 1e-9
 
 
+@pytest.mark.parametrize("shape", ["log-y-minor-labels", "twin-axes", "offset-text"])
+def test_texts_made_only_when_drawn_are_in_range_too(shape):
+    """Ticks, minor tick labels and offset texts that exist only once the chart is drawn."""
+    from matplotlib.ticker import LogFormatter
+
+    fig, ax = charts.figure()
+    if shape == "log-y-minor-labels":
+        ax.plot([1, 2, 3], [3, 300, 30000])
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+        ax.tick_params(which="both", labelsize=5)
+    elif shape == "twin-axes":
+        ax.bar(["a", "b"], [1, 2])
+        other = ax.twinx()
+        other.plot([0, 1], [10, 20])
+        other.tick_params(labelsize=5)
+        other.set_ylabel("right", fontsize=40)
+    else:
+        ax.plot([0, 1, 2], [1e9, 2e9, 3e9])
+        ax.ticklabel_format(style="sci", axis="y", scilimits=(0, 0))
+        ax.yaxis.get_offset_text().set_fontsize(4)
+    svg = show_one(fig)[0].data["image/svg+xml"]
+    lo, hi = charts.text_range_pt(charts.WIDTH)
+    sizes = _sizes(svg)
+    assert sizes and min(sizes) >= lo - 0.01 and max(sizes) <= hi + 0.01, (shape, lo, hi, sorted(set(sizes)))
+
+
 def test_chart_svg_follows_dark_mode():
     svg = show_one()[0].data["image/svg+xml"]
     style = re.search(r"<style>(@media \(prefers-color-scheme: dark\)\{.*?\})</style>", svg)

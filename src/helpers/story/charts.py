@@ -279,10 +279,12 @@ def fit_text(fig: Figure) -> None:
                     size = ticks[0].label1.get_fontsize()
                     if clamp(size) != size:
                         ax.tick_params(axis=name, which=which, labelsize=clamp(size))
-    fig.draw_without_rendering()  # lays out ticks and legends, so every text exists
+    # Every other text exists already (legend entries, titles, annotations, the ticks made so
+    # far); ticks added when the chart is drawn copy the first tick's clamped size. No draw
+    # here: it cost a full layout pass a chart (tested: every text drawn stays in range).
     for text in fig.findobj(Text):
         size = text.get_fontsize()
-        if text.get_text().strip() and clamp(size) != size:
+        if clamp(size) != size:  # an offset text is empty until drawn: clamped all the same
             text.set_fontsize(clamp(size))
 
 
