@@ -74,12 +74,23 @@ def test_adding_a_page_runs_only_its_overview(archive, tmp_path):
 
     shutil.copytree(archive, root)
     before = state.load_state(root / "reports")
+    views = sorted((root / "reports").glob("source-*.html"))
+    stamps = {p.name: p.stat().st_mtime_ns for p in views}
     pagegen.add_pages(root, 1, start=3)
     result = build.build(root=root)
     assert result.ok, result.failures
     assert result.executed == ["00-page-overview--gen-0003.html"]
     after = state.load_state(root / "reports")
     assert after["index"] != before["index"], "the index lists the new page"
+    # Only the index and the new page's source view were written, not every page's view ...
+    changed = sorted(k for k, v in after["index"]["sha256"].items() if before["index"]["sha256"].get(k) != v)
+    assert changed == ["index.html", "source-gen-0003.html"]
+    assert {p.name: p.stat().st_mtime_ns for p in views} == stamps
+    # ... and every view is what a full build writes.
+    full = tmp_path / "full"
+    assert build.build(root=root, out=full, force=True).ok
+    for view in sorted((root / "reports").glob("source-*.html")):
+        assert view.read_bytes() == (full / view.name).read_bytes(), view.name
     assert "00-page-overview--gen-0003.html" in (root / "reports" / "index.html").read_text(encoding="utf-8")
     ledger = root / "reports" / "data" / "figures-gen-0003.csv"
     assert ledger.stat().st_size > 0

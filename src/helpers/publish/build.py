@@ -172,7 +172,8 @@ def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log,
             removals += prune(state, {j.report for j in planned}, lay.out, log)
         _apply(outcome, state, result, lay, staging, moves, removals)
         index_moves, index_removals = write_index(state, lay, entries, common, force, log,
-                                                  font_base=outcome.font_base, staging=staging)
+                                                  font_base=outcome.font_base, staging=staging,
+                                                  page_keys=page_keys, figures=outcome.figures)
         moves += index_moves
         removals += index_removals
         moves += stage_state(lay.out, state, staging)  # last: it vouches for everything above

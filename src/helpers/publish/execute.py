@@ -28,6 +28,7 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
     data: dict | None = None
     font_base: object = None  # the fonts.Base the reports were cut from, for the index too
+    figures: dict = field(default_factory=dict)  # slug → ledger table of each page the data step read
 
 
 def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
@@ -139,7 +140,8 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="desk-render") as pool:
         data_task = None
         if data_key is not None:
-            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging, state)
+            data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging, state,
+                                             outcome.figures)
         # Cut the font once for every character the build may show, while kernels boot.
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
 

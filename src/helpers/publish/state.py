@@ -171,36 +171,87 @@ def page_info(entry) -> dict:
 
 
 def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, font_base=None,
-                staging: Path | None = None) -> tuple[list[tuple[Path, Path]], list[Path]]:
-    """Render index.html when its entries, the templates or the package changed (or the file
-    is not the one this build wrote): into `staging` (returning the moves that publish them
-    and the removals of source views no longer listed), or in place without `staging`."""
+                staging: Path | None = None, page_keys: dict | None = None,
+                figures: dict | None = None) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """Render index.html, and the source view of each page whose inputs changed (its page,
+    the reports linking to it, the templates and package), when anything they show changed
+    (or a file is not the one this build wrote): into `staging` (returning the moves that
+    publish them and the removals of source views no longer listed), or in place without
+    `staging`. Adding a page renders the index and that page's source view, not every page's.
+    `figures`: slug → ledger table for pages the data step just read (saves reading them again)."""
+    from helpers.publish.plan import page_digests
     from helpers.story.outputs import SOURCE_VIEW
 
     info = {e.slug: page_info(e) for e in pages}
     entries = index_entries(state, info)
     sources = [{**info[e.slug], "href": SOURCE_VIEW.format(page=e.slug)} for e in pages]
     reports = {r: (rec.get("sha256") or {}).get(r, "") for r, rec in sorted(state["reports"].items())}
-    key = _digest(FORMAT, common, json.dumps([entries, sources, reports], ensure_ascii=False, sort_keys=True))
+    page_keys = page_keys or page_digests(pages)
+    key = _digest(FORMAT, common, json.dumps([entries, sources, reports, page_keys], ensure_ascii=False, sort_keys=True))
     rec = state.get("index") or {}
-    if rec.get("key") == key and _unchanged(rec.get("sha256"), lambda rel: lay.out / rel) and not force:
+    old_sha = rec.get("sha256") if isinstance(rec.get("sha256"), dict) else {}
+    if rec.get("key") == key and _unchanged(old_sha, lambda rel: lay.out / rel) and not force:
         return [], []
     from helpers.publish.index import render_index
-    from helpers.publish.writing import source_views
+    from helpers.publish.writing import source_links, source_view
 
-    files = {"index.html": render_index(entries, pages=sources, cache_dir=lay.cache,
-                                        font_base=font_base).encode("utf-8")}
-    files.update(source_views(state, lay, pages, info, font_base, staging=staging))
-    gone = [lay.out / old for old in sorted(set((rec.get("sha256") or {})) - set(files))]
-    state["index"] = {"key": key, "sha256": {rel: _sha256(d) for rel, d in sorted(files.items())}}
+    files: dict[str, bytes] = {}
+    index_key = _digest(FORMAT, common, json.dumps([entries, sources], ensure_ascii=False, sort_keys=True))
+    sha = {}
+    if force or rec.get("index_key") != index_key or not _unchanged({"index.html": old_sha.get("index.html")},
+                                                                    lambda rel: lay.out / rel):
+        files["index.html"] = render_index(entries, pages=sources, cache_dir=lay.cache,
+                                           font_base=font_base).encode("utf-8")
+    else:
+        sha["index.html"] = old_sha["index.html"]
+    wanted, linked, links = source_links(state, lay, pages, staging=staging, cache=_read_links(lay))
+    old_views = rec.get("views") if isinstance(rec.get("views"), dict) else {}
+    views = {}
+    for e in pages:
+        rel = SOURCE_VIEW.format(page=e.slug)
+        views[e.slug] = _digest(FORMAT, common, page_keys[e.slug], json.dumps(
+            [info[e.slug], wanted[e.slug], sorted(linked[e.slug])], ensure_ascii=False, sort_keys=True))
+        if not force and old_views.get(e.slug) == views[e.slug] and _unchanged({rel: old_sha.get(rel)},
+                                                                               lambda r: lay.out / r):
+            sha[rel] = old_sha[rel]
+            continue
+        files[rel] = source_view(e, lay, info[e.slug], wanted[e.slug], linked[e.slug], font_base,
+                                 figures=(figures or {}).get(e.slug))
+    sha.update({rel: _sha256(d) for rel, d in files.items()})
+    gone = [lay.out / old for old in sorted(set(old_sha) - set(sha))]
+    state["index"] = {"key": key, "index_key": index_key, "views": views, "sha256": dict(sorted(sha.items()))}
+    _write_links(lay, links)
+    shown = f"{'index.html and ' if 'index.html' in files else ''}{len(files) - ('index.html' in files)} source view(s)"
     if staging is None:
         for rel, data in files.items():
             write_atomic(lay.out / rel, data)
         for old in gone:
             old.unlink(missing_ok=True)  # the source view of a page no longer listed
-        log(f"wrote index.html and {len(files) - 1} source view(s)")
+        log(f"wrote {shown}")
         return [], []
     for rel, data in files.items():
         write_atomic(staging / rel, data)
-    log(f"staged index.html and {len(files) - 1} source view(s)")
+    log(f"staged {shown}")
     return [(staging / rel, lay.out / rel) for rel in sorted(files)], gone
+
+
+LINKS_CACHE = "source-links.json"  # in the cache dir: what each report links to, by its sha256
+
+
+def _read_links(lay: Layout) -> dict:
+    try:
+        got = json.loads((lay.cache / LINKS_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) else {}
+
+
+def _write_links(lay: Layout, links: dict) -> None:
+    """Cache what each report links to (a speed-up only: a failure to write it is ignored)."""
+    from helpers.files import StorageError, write_cache
+
+    try:
+        write_cache(lay.cache / LINKS_CACHE, json.dumps(links, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                    lay.cache)
+    except (StorageError, OSError):
+        pass

@@ -84,7 +84,8 @@ BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: the readers' CSVs have it, data/
 
 # ---------------------------------------------------------------- processed data
 
-def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict | None = None) -> dict:
+def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict | None = None,
+               figures: dict | None = None) -> dict:
     """Each page's ledger (``data/figures-<slug>.csv`` in out) and pieces
     (``processed/articles-<slug>.csv``), the combined ``processed/{articles,figures}.csv``,
     and the figure database (``helpers.publish.figdb``, in the processed dir).
@@ -92,7 +93,9 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
     Per page: a page whose key (``plan.page_digests``) and files are as the last build
     recorded is not read again; only new or changed pages are split and extracted, and only
     their rows of the database are replaced. Staged files go into `staging` as
-    ``processed/…`` and ``data/…``; the record lists every file's sha256 and each page's key."""
+    ``processed/…`` and ``data/…``; the record lists every file's sha256 and each page's key.
+    `figures`, when given, receives slug → ledger table of each page read (the source views
+    use them)."""
     from helpers.figures import model
     from helpers.publish import figdb
     from helpers.publish.plan import page_digests
@@ -111,6 +114,8 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
             sha.update(mine)
             continue
         arts, figs = fresh[e.slug] = page_tables(e)
+        if figures is not None:
+            figures[e.slug] = figs
         for rel, df in ((href, figs), (arts_rel, arts)):
             if rel == href:  # rows written out carry a bounded excerpt of their sentence
                 df = model.excerpted(df)
@@ -185,56 +190,71 @@ SOURCE_LINK = re.compile(r'<a class="desk-ref" id="([^"]+)" href="source-([a-z0-
 ANY_SOURCE_LINK = re.compile(r'href="source-([a-z0-9-]+)\.html#([^"]+)"')
 
 
-def source_views(state: dict, lay: Layout, pages, info: dict, font_base=None,
-                 staging: Path | None = None) -> dict[str, bytes]:
-    """``source-<slug>.html`` for every manifest page: its text as printed with every ledger
-    figure marked (``sourceview.render_source``), an anchor at each place a report links to, and
-    links back to those reports. A report linking to an anchor the page does not have (a
-    figure id not in its ledger) stops the build with the report and the id named. A report
-    this build made is read from `staging`, where it waits to be published."""
+def source_links(state: dict, lay: Layout, pages, staging: Path | None = None,
+                 cache: dict | None = None) -> tuple[dict, dict, dict]:
+    """What the reports link to in the source views: (`wanted`: slug → anchor → [(report#ref,
+    label)] for back-links, `linked`: slug → {(report, anchor)} to check, the per-report cache
+    to record). A report is read only when its bytes differ from those `cache` (the last
+    build's record: report → {"sha256", "refs", "links"}) saw, so a build does not read every
+    report of the archive. A report this build made is read from `staging`."""
+    from helpers.publish.plan import BuildInputError
+
+    cache = cache if isinstance(cache, dict) else {}
+    wanted: dict[str, dict[str, list[tuple[str, str]]]] = {e.slug: {} for e in pages}
+    linked: dict[str, set[tuple[str, str]]] = {e.slug: set() for e in pages}
+    seen = {}
+    for report, rec in sorted(state["reports"].items(), key=lambda kv: (kv[1].get("notebook", ""), kv[0])):
+        sha = (rec.get("sha256") or {}).get(report)
+        got = cache.get(report)
+        if not (isinstance(got, dict) and got.get("sha256") == sha and sha):
+            path = staging / report if staging is not None and (staging / report).is_file() else lay.out / report
+            if not path.is_file():
+                continue
+            markup = path.read_text(encoding="utf-8")
+            got = {"sha256": sha, "links": sorted({(slug, html_unescape(a)) for slug, a in ANY_SOURCE_LINK.findall(markup)}),
+                   "refs": [[ref_id, slug, html_unescape(a)] for ref_id, slug, a in SOURCE_LINK.findall(markup)]}
+        seen[report] = {"sha256": got["sha256"], "links": [list(x) for x in got["links"]], "refs": got["refs"]}
+        label = _short(rec.get("headline") or report)
+        for slug, anchor in got["links"]:
+            if slug not in wanted:
+                raise BuildInputError(f"{report}: links to the source view of page {slug!r}, which the manifest does not list")
+            linked[slug].add((report, anchor))
+        for ref_id, slug, anchor in got["refs"]:
+            refs = wanted[slug].setdefault(anchor, [])
+            if not any(h.startswith(report + "#") for h, _ in refs):
+                refs.append((f"{report}#{ref_id}", label))
+    return wanted, linked, seen
+
+
+def source_view(e, lay: Layout, info: dict, wanted: dict, linked: set, font_base=None, figures=None) -> bytes:
+    """``source-<slug>.html`` of manifest page `e`: its text as printed with every ledger figure
+    marked (``sourceview.render_source``), an anchor at each place a report links to (`linked`:
+    {(report, anchor)}), and links back to those reports (`wanted`: anchor → [(href, label)]).
+    A report linking to an anchor the page does not have (a figure id not in its ledger) stops
+    the build with the report and the id named. `figures`: the page's ledger table when the
+    caller has it (else the page is read and its figures found again)."""
     from helpers.figures import ledger
     from helpers.publish import render, sourceview
     from helpers.publish.plan import BuildInputError
 
-    SOURCE_VIEW = outputs.SOURCE_VIEW
-
-    wanted: dict[str, dict[str, list[tuple[str, str]]]] = {e.slug: {} for e in pages}
-    linked: dict[str, set[tuple[str, str]]] = {e.slug: set() for e in pages}
-    for report, rec in sorted(state["reports"].items(), key=lambda kv: (kv[1].get("notebook", ""), kv[0])):
-        path = staging / report if staging is not None and (staging / report).is_file() else lay.out / report
-        if not path.is_file():
-            continue
-        markup = path.read_text(encoding="utf-8")
-        label = _short(rec.get("headline") or report)
-        for slug, anchor in ANY_SOURCE_LINK.findall(markup):
-            if slug not in wanted:
-                raise BuildInputError(f"{report}: links to the source view of page {slug!r}, which the manifest does not list")
-            linked[slug].add((report, html_unescape(anchor)))
-        for ref_id, slug, anchor in SOURCE_LINK.findall(markup):
-            refs = wanted[slug].setdefault(html_unescape(anchor), [])
-            if not any(h.startswith(report + "#") for h, _ in refs):
-                refs.append((f"{report}#{ref_id}", label))
-    files = {}
-    for e in pages:
-        page = _read_page(e)
-        figures = ledger.page_figures(page).to_dict("records")
-        ids = {f"fig-{f['id']}" for f in figures}
-        anchors = set()
-        for report, anchor in sorted(linked[e.slug]):
-            if anchor.startswith("at-") and anchor[3:].isdigit() and int(anchor[3:]) < len(page.text):
-                anchors.add(int(anchor[3:]))
-            elif anchor not in ids and not anchor.startswith("piece-"):
-                raise BuildInputError(f"{report}: links to {anchor!r}, which page {e.slug!r} does not have "
-                                      "(a figure id not in its ledger?)")
-        title = f"The page as printed: {info[e.slug]['title']}"
-        intro = render.summary(f"The text of {info[e.slug]['title']} as printed, with each of its "
-                               f"{len(figures)} ledger figures marked: id, qualifier and tense.")
-        doc = sourceview.render_source(
-            page, figures, title=title, intro=intro, backrefs=wanted[e.slug], anchors=sorted(anchors),
-            files=[{"href": f"data/figures-{e.slug}.csv", "label": f"Figure ledger for page {e.slug} (CSV)"}],
-            cache_dir=lay.cache, font_base=font_base)
-        files[SOURCE_VIEW.format(page=e.slug)] = doc.encode("utf-8")
-    return files
+    page = _read_page(e)
+    figures = (figures if figures is not None else ledger.page_figures(page)).to_dict("records")
+    ids = {f"fig-{f['id']}" for f in figures}
+    anchors = set()
+    for report, anchor in sorted(linked):
+        if anchor.startswith("at-") and anchor[3:].isdigit() and int(anchor[3:]) < len(page.text):
+            anchors.add(int(anchor[3:]))
+        elif anchor not in ids and not anchor.startswith("piece-"):
+            raise BuildInputError(f"{report}: links to {anchor!r}, which page {e.slug!r} does not have "
+                                  "(a figure id not in its ledger?)")
+    title = f"The page as printed: {info['title']}"
+    intro = render.summary(f"The text of {info['title']} as printed, with each of its "
+                           f"{len(figures)} ledger figures marked: id, qualifier and tense.")
+    doc = sourceview.render_source(
+        page, figures, title=title, intro=intro, backrefs=wanted, anchors=sorted(anchors),
+        files=[{"href": f"data/figures-{e.slug}.csv", "label": f"Figure ledger for page {e.slug} (CSV)"}],
+        cache_dir=lay.cache, font_base=font_base)
+    return doc.encode("utf-8")
 
 
 def _short(headline: str, limit: int = 60) -> str:
