@@ -145,14 +145,12 @@ def main() -> None:
 
 def _warm() -> None:
     """Fill caches every kernel would fill alike (~1 s a page overview): the desk's jieba
-    tokenizer, jieba's IDF table, matplotlib's copy of the report font. No per-report state,
+    tokenizer, jieba's IDF table, the characters the chart fonts can draw. No per-report state,
     no rcParams: forked kernels write the same bytes (tested). A failure here costs only time."""
-    from matplotlib import font_manager
+    from helpers.story import charts, text
 
-    from helpers.paths import font_path
-    from helpers.story import text
-
-    for fill in (text.tokenizer, text.idf_table, lambda: font_manager.get_font(str(font_path()))):
+    # (matplotlib's font objects are not warmed: it empties their cache in a forked child)
+    for fill in (text.tokenizer, text.idf_table, charts._font_chars):
         with contextlib.suppress(Exception):
             fill()
 

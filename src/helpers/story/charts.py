@@ -336,8 +336,7 @@ def drawable(text: str, missing: str = "") -> str:
 def _font_chars() -> frozenset[int]:
     """Code points the chart fonts (Noto Sans SC, then DejaVu Sans) can draw."""
     global _drawable_chars
-    if _drawable_chars is None:
-        setup()
+    if _drawable_chars is None:  # no setup(): the fork server fills this before any notebook runs
         from matplotlib import font_manager
         from matplotlib.ft2font import FT2Font
 
