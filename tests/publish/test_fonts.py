@@ -45,6 +45,25 @@ def test_a_random_selection_of_the_base_matches_too(base, tmp_path):
     assert _subset(text, tmp_path / "a", base) == _subset(text, tmp_path / "b")
 
 
+def test_the_base_is_plain_and_its_cuts_decompile_nothing(base, tmp_path, monkeypatch):
+    """The desk's base has its subroutines inlined and no accent composites, so a cut from it
+    skips the passes that decompile every glyph; a cut from the full font does not (and the
+    two give the same bytes: the tests above)."""
+    from fontTools.misc import psCharStrings
+
+    assert base.plain
+    assert not fonts._is_plain(fonts.font_path().read_bytes())  # the full font has subroutines
+    decompiled = []
+    real = psCharStrings.T2CharString.decompile
+    monkeypatch.setattr(psCharStrings.T2CharString, "decompile",
+                        lambda self: decompiled.append(1) or real(self))
+    text = "".join(sorted(base.chars)[:300])
+    fonts.subset_woff2(text, cache_dir=tmp_path / "plain", base=base)
+    assert decompiled == []
+    fonts.subset_woff2(text, cache_dir=tmp_path / "careful", base=fonts.Base(base.font_digest, base.chars, base.otf))
+    assert decompiled, "without the plain flag every kept glyph is decompiled"
+
+
 def test_characters_outside_the_base_come_from_the_full_font(base, tmp_path):
     text = "张坂镇 鑫 Zhangban"
     assert "鑫" not in base.chars
