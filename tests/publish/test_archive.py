@@ -289,3 +289,44 @@ def test_explore_metadata_describes_the_database_and_its_queries_run(archive):
         assert all("元" in r[-1] for r in money)
         towns = dict(conn.execute("SELECT township, count(*) FROM townships GROUP BY township"))
         assert set(towns) <= {"洛阳镇", "东园镇", "张坂镇", "百崎回族乡"} and len(towns) >= 2
+
+
+VIEWS_IN_THREADS = r"""
+import sys, threading
+from pathlib import Path
+
+from helpers.page import manifest
+from helpers.publish import plan, state
+
+seen = []
+
+
+class Watch:  # records a first import made outside the main thread; finds nothing itself
+    def find_spec(self, name, path=None, target=None):
+        if threading.current_thread() is not threading.main_thread():
+            seen.append(name)
+        return None
+
+
+lay = plan.Layout.make(Path(sys.argv[1]), out=Path(sys.argv[2]), cache=Path(sys.argv[3]))
+entries = manifest.verify_all(lay.manifest)
+st = state.load_state(Path(sys.argv[1]) / "reports")
+sys.meta_path.insert(0, Watch())
+state.write_index(st, lay, entries, plan.inputs_digest(lay), True, lambda m: None, staging=Path(sys.argv[4]))
+print(sorted(set(seen)))
+"""
+
+
+def test_source_views_render_in_threads_without_first_imports_there(archive, tmp_path):
+    """Views render in threads; what they import is imported before (a first import from two
+    threads at once can deadlock: see test_build_imports)."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(archive / "reports", out)
+    done = subprocess.run([sys.executable, "-c", VIEWS_IN_THREADS, str(archive), str(out), str(tmp_path / "cache"),
+                           str(tmp_path / "staging")], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, DESK_ROOT=str(archive)))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert len(list((tmp_path / "staging").glob("source-*.html"))) == 5

@@ -206,7 +206,7 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
         sha["index.html"] = old_sha["index.html"]
     wanted, linked, links = source_links(state, lay, pages, staging=staging, cache=_read_links(lay))
     old_views = rec.get("views") if isinstance(rec.get("views"), dict) else {}
-    views = {}
+    views, todo = {}, []
     for e in pages:
         rel = SOURCE_VIEW.format(page=e.slug)
         views[e.slug] = _digest(FORMAT, common, page_keys[e.slug], json.dumps(
@@ -214,9 +214,30 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
         if not force and old_views.get(e.slug) == views[e.slug] and _unchanged({rel: old_sha.get(rel)},
                                                                                lambda r: lay.out / r):
             sha[rel] = old_sha[rel]
-            continue
-        files[rel] = source_view(e, lay, info[e.slug], wanted[e.slug], linked[e.slug], font_base,
-                                 figures=(figures or {}).get(e.slug))
+        else:
+            todo.append((rel, e))
+
+    def view(item):
+        rel, e = item
+        return rel, source_view(e, lay, info[e.slug], wanted[e.slug], linked[e.slug], font_base,
+                                figures=(figures or {}).get(e.slug))
+
+    # Threads: a view's font compression (Brotli) runs outside the GIL, so a cold build's
+    # hundreds of views use every core. Results are taken in page order.
+    if len(todo) > 1:
+        import importlib
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        # First imports from two threads at once can deadlock (see execute.import_for_threads).
+        for name in VIEW_IMPORTS:
+            importlib.import_module(name)
+
+        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1, 4),
+                                thread_name_prefix="desk-view") as pool:
+            files.update(pool.map(view, todo))
+    else:
+        files.update(map(view, todo))
     sha.update({rel: _sha256(d) for rel, d in files.items()})
     gone = [lay.out / old for old in sorted(set(old_sha) - set(sha))]
     state["index"] = {"key": key, "index_key": index_key, "views": views, "sha256": dict(sorted(sha.items()))}
@@ -234,6 +255,12 @@ def write_index(state: dict, lay: Layout, pages, common: str, force: bool, log, 
     log(f"staged {shown}")
     return [(staging / rel, lay.out / rel) for rel in sorted(files)], gone
 
+
+VIEW_IMPORTS = ("importlib.metadata", "importlib.resources", "pandas", "pandas.core.methods.to_dict", "jinja2",
+                "markupsafe", "fontTools.subset", "fontTools.subset.cff", "brotli", "pylopdf_fonts_zh_cn",
+                "helpers.figures.ledger", "helpers.publish.fonts", "helpers.publish.woff2", "helpers.publish.render",
+                "helpers.publish.sourceview")
+"""What rendering a source view imports, imported before the view threads start."""
 
 LINKS_CACHE = "source-links.json"  # in the cache dir: what each report links to, by its sha256
 
