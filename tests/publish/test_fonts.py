@@ -98,3 +98,19 @@ def test_a_base_that_cannot_be_made_is_logged_and_pages_still_build(tmp_path, mo
     assert writing.font_base(lay, manifest.verify_all(lay.manifest), [], logged.append) is None
     assert logged == ["no base font (OSError: disk full); each page's font is cut from the full font"]
     assert ord("坂") in TTFont(io.BytesIO(_subset("张坂镇", tmp_path, None))).getBestCmap()
+
+
+def test_source_views_embed_their_font_at_their_own_quality(tmp_path):
+    """Source views compress their (largest) font at ``sourceview.FONT_QUALITY``; reports keep
+    the default. Each is the subset of its characters at that quality, cached apart."""
+    from helpers.publish import sourceview, woff2
+
+    assert sourceview.FONT_QUALITY < woff2.QUALITY
+    for name, quality in (("source-tsq-2024-spring.html", sourceview.FONT_QUALITY), ("03-relief-reach.html", None)):
+        page = (paths.REPORTS / name).read_text(encoding="utf-8")
+        embedded = base64.b64decode(re.search(r"data:font/woff2;base64,([^)]+)\)", page).group(1))
+        text = "".join(map(chr, TTFont(io.BytesIO(embedded)).getBestCmap()))
+        assert embedded == fonts.subset_woff2(text, cache_dir=tmp_path / name, quality=quality), name
+        other = fonts.subset_woff2(text, cache_dir=tmp_path / name,
+                                   quality=woff2.QUALITY if quality else sourceview.FONT_QUALITY)
+        assert other != embedded, "the two qualities are cached apart"

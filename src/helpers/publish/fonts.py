@@ -136,29 +136,31 @@ def _is_plain(otf: bytes) -> bool:
 
 
 def subset_woff2(text: str, *, font: Path | None = None, cache_dir: Path | None = None,
-                 base: Base | None = None) -> bytes:
+                 base: Base | None = None, quality: int | None = None) -> bytes:
     """WOFF2 bytes of `font` (default Noto Sans SC) reduced to the characters of `text`;
     cut from `base` when it holds them all (same bytes, faster)."""
     font = Path(font or font_path())
     chars = charset(text)
     digest = _digest(font)
-    key = hashlib.sha256(f"{SUBSET_VERSION}\0{digest}\0{chars}".encode("utf-8")).hexdigest()
+    own = "" if quality is None else f"\0quality {quality}"  # another Brotli quality than the digest's
+    key = hashlib.sha256(f"{SUBSET_VERSION}\0{digest}{own}\0{chars}".encode("utf-8")).hexdigest()
     root = Path(cache_dir or paths.CACHE)
     cache = root / "fonts" / f"{key}.woff2"
     if cache.is_file():
         return cache.read_bytes()
     usable = base is not None and base.font_digest == digest and base.chars.issuperset(chars)
-    data = _subset(io.BytesIO(base.otf), chars, plain=base.plain) if usable else _subset(str(font), chars)
+    data = (_subset(io.BytesIO(base.otf), chars, plain=base.plain, quality=quality) if usable
+            else _subset(str(font), chars, quality=quality))
     write_cache(cache, data, root)
     return data
 
 
-def _subset(source, chars: str, plain: bool = False) -> bytes:
-    """`_subset_otf` wrapped as WOFF2 (``helpers.woff2``)."""
+def _subset(source, chars: str, plain: bool = False, quality: int | None = None) -> bytes:
+    """`_subset_otf` wrapped as WOFF2 (``helpers.woff2``, at its quality unless `quality`)."""
     from helpers.publish import woff2
 
     # fontTools' own WOFF2 writer compresses at Brotli quality 11: 3x slower for 0.5% fewer bytes.
-    return woff2.encode(_subset_otf(source, chars, plain=plain))
+    return woff2.encode(_subset_otf(source, chars, plain=plain), quality=quality or woff2.QUALITY)
 
 
 def _subset_otf(source, chars: str, plain: bool = False) -> bytes:
@@ -191,9 +193,10 @@ def _subset_otf(source, chars: str, plain: bool = False) -> bytes:
 
 
 def font_face_css(text: str, *, font: Path | None = None, cache_dir: Path | None = None,
-                  base: Base | None = None) -> str:
+                  base: Base | None = None, quality: int | None = None) -> str:
     """An ``@font-face`` rule embedding the subset for `text` as a data URI."""
-    data = base64.b64encode(subset_woff2(text, font=font, cache_dir=cache_dir, base=base)).decode("ascii")
+    data = base64.b64encode(subset_woff2(text, font=font, cache_dir=cache_dir, base=base,
+                                         quality=quality)).decode("ascii")
     return (
         f'@font-face{{font-family:"{FAMILY}";font-style:normal;font-weight:400;'
         f'font-display:swap;src:url(data:font/woff2;base64,{data}) format("woff2")}}'

@@ -132,11 +132,13 @@ def summary(text: str, limit: int = DESCRIPTION_MAX) -> str:
 
 
 def render_page(template: str, *, title: str, description: str, cache_dir=None, font_base=None,
-                og_type: str = "article", scripts: tuple[str, ...] = (), **context) -> str:
+                og_type: str = "article", scripts: tuple[str, ...] = (), font_quality: int | None = None,
+                **context) -> str:
     """Fill a page template with the inlined CSS and the font subset for its text, the share
     metadata (description ≤ 160 characters, Open Graph, a summary card, an inline favicon),
     and every run of Chinese marked ``lang="zh-Hans"`` (`mark_chinese`); the only script allowed is
-    one of `scripts`, the desk's own."""
+    one of `scripts`, the desk's own. `font_quality`: the font's Brotli quality, when not the
+    default (``woff2.QUALITY``)."""
     from helpers.publish import fonts
 
     env = _jinja()
@@ -148,7 +150,7 @@ def render_page(template: str, *, title: str, description: str, cache_dir=None, 
         font_face="", font_stack="", latin_stack="", css="", **shared
     )
     # The CSS counts too: its `content: "…"` shows a character.
-    face = fonts.font_face_css(html.unescape(draft) + css, cache_dir=cache_dir, base=font_base)
+    face = fonts.font_face_css(html.unescape(draft) + css, cache_dir=cache_dir, base=font_base, quality=font_quality)
     page = mark_chinese(env.get_template(template).render(
         font_face=face, font_stack=fonts.FONT_STACK, latin_stack=fonts.LATIN_STACK, css=css, **shared,
     ))

@@ -13,6 +13,14 @@ QUALIFIER_WORDS = {"exact": "exact", "more_than": "more than (floor)", "at_least
                    "range": "range"}
 
 
+FONT_QUALITY = 9
+"""Brotli quality of a source view's font. A view shows its whole page, so its font is the
+largest a build cuts (~900 characters, ~150 KB), one per page of the archive. Quality 9
+compresses it in 0.06 s against 0.42 s at the reports' 10, for ~7% more bytes (150 to 161 KB
+on the first page): 200 pages build a minute faster (``benchmarks/archive.py``). Reports, read
+far more, keep quality 10."""
+
+
 def render_source(page, figures, *, title: str, intro: str, backrefs=None, anchors=(), files=(),
                   cache_dir=None, font_base=None) -> str:
     """The source view of `page`: its text as printed, piece by piece (each an anchor
@@ -63,7 +71,7 @@ def render_source(page, figures, *, title: str, intro: str, backrefs=None, ancho
         rest_parts.append(span(at, len(text)))
     return render_page("source.html", title=title, description=intro, intro=intro, pieces=pieces,
                        rest="\n".join(rest_parts), files=list(files), cache_dir=cache_dir,
-                       font_base=font_base, og_type="website")
+                       font_base=font_base, og_type="website", font_quality=FONT_QUALITY)
 
 
 def _with_anchors(text: str, lo: int, hi: int, marks, backrefs=None) -> str:
