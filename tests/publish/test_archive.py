@@ -330,3 +330,27 @@ def test_source_views_render_in_threads_without_first_imports_there(archive, tmp
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert len(list((tmp_path / "staging").glob("source-*.html"))) == 5
+
+
+def test_a_views_font_cut_while_notebooks_run_serves_the_final_view(tmp_path, monkeypatch):
+    """`prefetch_view_fonts` cuts a new page's source-view font early; the view rendered at the
+    end, with the back-links the committed reports make to it (stories and the overview), then
+    finds that font in the cache."""
+    from helpers.figures import ledger
+    from helpers.page import manifest
+    from helpers.publish import fonts, writing
+
+    lay = plan.Layout.make(cache=tmp_path / "cache")  # the desk itself, read only
+    entries = manifest.verify_all(lay.manifest)
+    wanted, linked, _ = writing.source_links(state.load_state(lay.out), lay, entries)
+    e = entries[0]
+    assert len({h.split("#")[0] for refs in wanted[e.slug].values() for h, _ in refs}) >= 3, "stories link to it"
+    cuts = []
+    real = fonts._subset
+    monkeypatch.setattr(fonts, "_subset", lambda *a, **k: cuts.append(1) or real(*a, **k))
+    figures = ledger.page_figures(writing._read_page(e))
+    writing.prefetch_view_fonts(lay, [e], {e.slug: figures}, None)
+    assert len(cuts) == 1, "the early cut happened"
+    view = writing.source_view(e, lay, state.page_info(e), wanted[e.slug], linked[e.slug], None, figures=figures)
+    assert len(cuts) == 1, "the final view needed another cut"
+    assert view == (lay.out / f"source-{e.slug}.html").read_bytes(), "the view as the build published it"

@@ -4,6 +4,7 @@ memory, at most ``jobs`` at once in plan order, each cell's stderr logged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from helpers.publish import journal
 from helpers.publish.plan import CELL_TIMEOUT, CELL_TIMEOUT_ENV, KERNEL, STARTUP_TIMEOUT, Failure, Job, Layout
-from helpers.publish.writing import font_base, log_streams, publish, write_data
+from helpers.publish.writing import font_base, log_streams, prefetch_view_fonts, publish, write_data
 
 # ---------------------------------------------------------------- execution
 
@@ -65,7 +66,9 @@ def import_for_threads(notebooks: bool = True) -> None:
     ``_DeadlockError: deadlock detected by _ModuleLock('importlib.resources.abc')``."""
     import importlib
 
-    for name in FIRST_IMPORTS + (KERNEL_IMPORTS if notebooks else ()):
+    from helpers.publish.state import VIEW_IMPORTS  # the source views' fonts are cut in a thread too
+
+    for name in FIRST_IMPORTS + ((*KERNEL_IMPORTS, *VIEW_IMPORTS) if notebooks else ()):
         importlib.import_module(name)
 
 
@@ -144,6 +147,15 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
                                              outcome.figures)
         # Cut the font once for every character the build may show, while kernels boot.
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
+        views_task = None
+        if data_task is not None and base_task is not None:
+            async def views():  # once the pages are read and the base is cut
+                with contextlib.suppress(Exception):  # a failure shows in the data step's own result
+                    await data_task
+                base = await base_task
+                await loop.run_in_executor(pool, prefetch_view_fonts, lay, entries, dict(outcome.figures), base, log)
+
+            views_task = asyncio.ensure_future(views())
 
         async def one(i: int, job: Job):
             from helpers.publish.kernels import ForkServerError
@@ -178,6 +190,8 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
         finally:
             await asyncio.gather(*shutdowns, return_exceptions=True)
         outcome.font_base = await base_task if base_task else None
+        if views_task is not None:
+            await views_task
         if data_task is not None:
             try:
                 outcome.data = await data_task
