@@ -354,3 +354,24 @@ def test_a_views_font_cut_while_notebooks_run_serves_the_final_view(tmp_path, mo
     view = writing.source_view(e, lay, state.page_info(e), wanted[e.slug], linked[e.slug], None, figures=figures)
     assert len(cuts) == 1, "the final view needed another cut"
     assert view == (lay.out / f"source-{e.slug}.html").read_bytes(), "the view as the build published it"
+
+
+def test_a_build_extracts_each_page_once(archive, tmp_path, monkeypatch):
+    """The guard, the data step and the source views share each page's figures: a build from
+    nothing splits and extracts every page once, and a forced rebuild of it no more than that."""
+    import shutil
+    from collections import Counter
+
+    from helpers.figures import ledger
+
+    root = tmp_path / "desk"
+    shutil.copytree(archive, root, ignore=shutil.ignore_patterns("reports", "processed"))
+    calls = Counter()
+    real = ledger.page_figures
+    monkeypatch.setattr(ledger, "page_figures", lambda page, *a, **k: calls.update([page.slug]) or real(page, *a, **k))
+    assert build.build(root=root).ok
+    pages = [p["slug"] for p in json.loads((root / "data" / "raw" / "manifest.json").read_text())["pages"]]
+    assert calls == Counter(pages), calls
+    calls.clear()
+    assert build.build(root=root, force=True).ok
+    assert set(calls.values()) <= {1}, calls

@@ -142,7 +142,8 @@ def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log,
     page_keys = page_digests(entries)
     planned = plan(notebooks, [e.slug for e in entries], common, page_keys)
     todo = [j for j in planned if force or not is_current(j, state, lay.out)]
-    guard.check_jobs(todo, lay, entries)  # typed figures, missing glosses: before any kernel
+    read: dict = {}  # pages the guard reads (page, figures), which the data step then reuses
+    guard.check_jobs(todo, lay, entries, read)  # typed figures, missing glosses: before any kernel
     result = BuildResult(skipped=[j.report for j in planned if j not in todo])
     data_key = _digest(FORMAT, common, "data", *[f"{s}={k}" for s, k in page_keys.items()])
     data_todo = force or not _data_current(state, data_key, lay)
@@ -160,7 +161,7 @@ def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log,
             with journal.remembering_signals():  # a Ctrl-C or kill seen here never publishes
                 outcome = execute_all(todo, lay, entries, state, data_key if data_todo else None,
                                       max(1, jobs or os.cpu_count() or 1), log, staging, fork=fork,
-                                      timeout=timeout)
+                                      timeout=timeout, read=read)
             for failure in outcome.failures:  # the disk, not a notebook: stop with one line
                 if isinstance(failure.cause, StorageError):
                     raise failure.cause
@@ -173,7 +174,8 @@ def _build(names, entries, notebooks, lay: Layout, force: bool, jobs, fork, log,
         _apply(outcome, state, result, lay, staging, moves, removals)
         index_moves, index_removals = write_index(state, lay, entries, common, force, log,
                                                   font_base=outcome.font_base, staging=staging,
-                                                  page_keys=page_keys, figures=outcome.figures)
+                                                  page_keys=page_keys,
+                                                  figures={**{s: f for s, (_, f) in read.items()}, **outcome.figures})
         moves += index_moves
         removals += index_removals
         moves += stage_state(lay.out, state, staging)  # last: it vouches for everything above

@@ -33,14 +33,15 @@ class Outcome:
 
 
 def execute_all(todo: list[Job], lay: Layout, entries, state: dict, data_key: str | None,
-                jobs: int, log, staging: Path, fork: bool = False, timeout: float = CELL_TIMEOUT) -> Outcome:
+                jobs: int, log, staging: Path, fork: bool = False, timeout: float = CELL_TIMEOUT,
+                read: dict | None = None) -> Outcome:
     """Run the jobs (at most `jobs` kernels at once) and, if `data_key`, the data step;
     every file they produce goes into `staging` (relative paths as published). With `fork`,
     kernels are forked from one preloaded server (``helpers.publish.kernels``)."""
     import asyncio
 
     import_for_threads(bool(todo))
-    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork, timeout))
+    return asyncio.run(_execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork, timeout, read))
 
 
 FIRST_IMPORTS = ("importlib.metadata", "importlib.resources", "pandas", "pandas.io.formats.csvs",
@@ -110,13 +111,13 @@ def fork_off(reason) -> str:
 
 
 async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, fork=False,
-                       timeout=CELL_TIMEOUT) -> Outcome:
+                       timeout=CELL_TIMEOUT, read=None) -> Outcome:
     import asyncio
 
     # The server preloads while the data step and the first kernels' setup get going.
     server = asyncio.ensure_future(_start_server(lay, log)) if fork and todo else None
     try:
-        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server, timeout)
+        return await _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server, timeout, read)
     finally:
         if server is not None and (srv := await server) is not None:
             # A server that died when no job was asking it still gets its line.
@@ -130,7 +131,7 @@ async def _execute_all(todo, lay, entries, state, data_key, jobs, log, staging, 
 
 
 async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging, server,
-                        timeout=CELL_TIMEOUT) -> Outcome:
+                        timeout=CELL_TIMEOUT, read=None) -> Outcome:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -144,7 +145,7 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
         data_task = None
         if data_key is not None:
             data_task = loop.run_in_executor(pool, write_data, lay, entries, data_key, log, staging, state,
-                                             outcome.figures)
+                                             outcome.figures, read)
         # Cut the font once for every character the build may show, while kernels boot.
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
         views_task = None

@@ -148,21 +148,24 @@ def check(notebooks: Iterable[tuple[Path, bool, set[float] | None]], glosses: Pa
     return problems
 
 
-def check_jobs(todo, lay, entries) -> None:
+def check_jobs(todo, lay, entries, read: dict | None = None) -> None:
     """Stop the build before any kernel starts when a notebook to run breaks a rule
     (`BuildInputError`, one line per problem, naming notebook, cell and line). A notebook is
-    compared only with the pages its jobs are about, so the check does not grow with the archive."""
+    compared only with the pages its jobs are about, so the check does not grow with the archive.
+    `read` (slug → (page, figures)) receives each page read, for the data step to reuse."""
     if not todo:
         return
-    from helpers.figures import ledger
-    from helpers.publish.writing import _read_page
+    from helpers.publish.writing import read_page_figures
 
     by_slug = {e.slug: e for e in entries}
+    read = {} if read is None else read
     cache: dict[str, set[float]] = {}
 
     def numbers_of(slug: str) -> set[float]:
         if slug not in cache:
-            cache[slug] = page_numbers([ledger.page_figures(_read_page(by_slug[slug]))])
+            if slug not in read:
+                read[slug] = read_page_figures(by_slug[slug])
+            cache[slug] = page_numbers([read[slug][1]])
         return cache[slug]
 
     about: dict[tuple[Path, bool], set[str]] = {}

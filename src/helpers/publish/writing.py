@@ -85,7 +85,7 @@ BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: the readers' CSVs have it, data/
 # ---------------------------------------------------------------- processed data
 
 def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict | None = None,
-               figures: dict | None = None) -> dict:
+               figures: dict | None = None, read: dict | None = None) -> dict:
     """Each page's ledger (``data/figures-<slug>.csv`` in out) and pieces
     (``processed/articles-<slug>.csv``), the combined ``processed/{articles,figures}.csv``,
     and the figure database (``helpers.publish.figdb``, in the processed dir).
@@ -95,7 +95,8 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
     their rows of the database are replaced. Staged files go into `staging` as
     ``processed/…`` and ``data/…``; the record lists every file's sha256 and each page's key.
     `figures`, when given, receives slug → ledger table of each page read (the source views
-    use them)."""
+    use them); `read` holds slug → (page, ledger table) of pages read already (the build's
+    guard reads the pages of the notebooks it checks)."""
     from helpers.figures import model
     from helpers.publish import figdb
     from helpers.publish.plan import page_digests
@@ -113,7 +114,7 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
         if old_pages.get(e.slug) == keys[e.slug] and _unchanged(mine, lambda rel: _data_target(lay, rel)):
             sha.update(mine)
             continue
-        arts, figs = fresh[e.slug] = page_tables(e)
+        arts, figs = fresh[e.slug] = page_tables(e, (read or {}).get(e.slug))
         if figures is not None:
             figures[e.slug] = figs
         for rel, df in ((href, figs), (arts_rel, arts)):
@@ -136,16 +137,24 @@ def write_data(lay: Layout, entries, key: str, log, staging: Path, state: dict |
     return {"key": key, "ledgers": ledgers, "pages": keys, "sha256": dict(sorted(sha.items()))}
 
 
-def page_tables(entry):
-    """(articles, figures) DataFrames of one manifest page (checksum verified already)."""
-    from helpers.figures import ledger
+def page_tables(entry, known: tuple | None = None):
+    """(articles, figures) DataFrames of one manifest page (checksum verified already);
+    `known`: its (page, figures) when read already (`read_page_figures`)."""
     from helpers.page import tables
 
-    page = _read_page(entry)
+    page, figures = known or read_page_figures(entry)
     arts = tables.articles_table(page)
     if "page" not in arts.columns:
         arts.insert(0, "page", entry.slug)
-    return arts, ledger.page_figures(page)
+    return arts, figures
+
+
+def read_page_figures(entry) -> tuple:
+    """(page, ledger figures table) of a manifest page: split, repaired and extracted once."""
+    from helpers.figures import ledger
+
+    page = _read_page(entry)
+    return page, ledger.page_figures(page)
 
 
 def _concat_csv(parts: list[bytes]) -> bytes:
