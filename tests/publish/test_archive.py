@@ -354,6 +354,13 @@ def test_a_views_font_cut_while_notebooks_run_serves_the_final_view(tmp_path, mo
     view = writing.source_view(e, lay, state.page_info(e), wanted[e.slug], linked[e.slug], None, figures=figures)
     assert len(cuts) == 1, "the final view needed another cut"
     assert view == (lay.out / f"source-{e.slug}.html").read_bytes(), "the view as the build published it"
+    # an interrupted build stops cutting at the next page
+    import threading
+
+    stopped = threading.Event()
+    stopped.set()
+    writing.prefetch_view_fonts(plan.Layout.make(cache=tmp_path / "other"), [e], {e.slug: figures}, None, stop=stopped)
+    assert len(cuts) == 1
 
 
 def test_a_build_extracts_each_page_once(archive, tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,13 +149,14 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
                                              outcome.figures, read)
         # Cut the font once for every character the build may show, while kernels boot.
         base_task = loop.run_in_executor(pool, font_base, lay, entries, todo, log) if todo else None
-        views_task = None
+        views_task, stop = None, threading.Event()  # `stop`: the build is ending; leave the rest
         if data_task is not None and base_task is not None:
             async def views():  # once the pages are read and the base is cut
                 with contextlib.suppress(Exception):  # a failure shows in the data step's own result
                     await data_task
                 base = await base_task
-                await loop.run_in_executor(pool, prefetch_view_fonts, lay, entries, dict(outcome.figures), base, log)
+                await loop.run_in_executor(pool, prefetch_view_fonts, lay, entries, dict(outcome.figures), base, log,
+                                           stop)
 
             views_task = asyncio.ensure_future(views())
 
@@ -188,6 +190,9 @@ async def _execute_jobs(todo, lay, entries, state, data_key, jobs, log, staging,
         shutdowns: set = set()
         try:
             results = await asyncio.gather(*(one(i, j) for i, j in enumerate(todo)))
+        except BaseException:
+            stop.set()  # interrupted: the pool's exit must not wait for fonts nobody will use
+            raise
         finally:
             await asyncio.gather(*shutdowns, return_exceptions=True)
         outcome.font_base = await base_task if base_task else None

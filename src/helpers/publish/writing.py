@@ -266,17 +266,21 @@ def source_view(e, lay: Layout, info: dict, wanted: dict, linked: set, font_base
     return doc.encode("utf-8")
 
 
-def prefetch_view_fonts(lay: Layout, entries, figures: dict, font_base, log=lambda msg: None) -> None:
+def prefetch_view_fonts(lay: Layout, entries, figures: dict, font_base, log=lambda msg: None,
+                        stop=None) -> None:
     """Cut the font of each page's source view (`figures`: slug → ledger table, the pages the
     data step read) into the font cache while the notebooks run. The view itself is rendered
     with the index, once every report is known (its back-links); its characters are almost
     always these (the back-links' labels are English), so the font is then a cache hit and the
     end of a cold archive build is not one long serial run of font cuts. A speed-up only:
-    any failure is logged and the view is cut at the end as before."""
+    any failure is logged and the view is cut at the end as before. `stop` (an Event) set:
+    the build is being interrupted; stop at the next page."""
     from helpers.publish.state import page_info
 
     by_slug = {e.slug: e for e in entries}
     for slug, table in figures.items():
+        if stop is not None and stop.is_set():
+            return
         try:
             source_view(by_slug[slug], lay, page_info(by_slug[slug]), {}, set(), font_base, figures=table)
         except Exception as e:
