@@ -56,57 +56,54 @@ class BuildLocked(DeskError):
 # ---------------------------------------------------------------- signals
 
 @contextlib.contextmanager
-def deferred_signals(signals=DEFERRED):
-    """Hold back `signals` for the duration (only possible in the main thread; elsewhere a
-    no-op). A signal that arrived meanwhile is re-raised, with its former handler, on exit."""
+def _intercepting(signals, on_signal, keep_ignored: bool = False):
+    """Route `signals` to ``on_signal(signum, frame, former_handler)`` for the duration, then
+    restore the former handlers and raise again, with them, each signal that came. Main thread
+    only (elsewhere a no-op). `keep_ignored`: a signal set to be ignored stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
     previous = {}
+
+    def handler(signum, frame):
+        caught.append(signum)
+        on_signal(signum, frame, previous.get(signum))
+
     for signum in signals:
-        previous[signum] = signal.signal(signum, lambda s, f: caught.append(s))
+        if not (keep_ignored and signal.getsignal(signum) is signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, handler)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum, former in previous.items():
+            signal.signal(signum, former if former is not None else signal.SIG_DFL)
         for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
 
 
-@contextlib.contextmanager
+def deferred_signals(signals=DEFERRED):
+    """Hold back `signals` for the duration (only possible in the main thread; elsewhere a
+    no-op). A signal that arrived meanwhile is re-raised, with its former handler, on exit."""
+    return _intercepting(signals, lambda signum, frame, former: None)
+
+
 def remembering_signals(signals=DEFERRED):
     """Act on `signals` as before, and remember them: a library that turns the resulting
     KeyboardInterrupt, SystemExit or task cancellation into an ordinary error (so that a
     notebook seems to have failed) cannot make the build carry on and publish. On exit, a
     signal that came is raised again with the former handler. Main thread only (else a
-    no-op)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = {}
+    no-op); an ignored signal (a background job's SIGINT) stays ignored."""
+    return _intercepting(signals, _act_now, keep_ignored=True)
 
-    def remember(signum, frame):
-        caught.append(signum)
-        handler = previous.get(signum)
-        if callable(handler):
-            handler(signum, frame)
-        else:  # the default action (e.g. SIGHUP ends the process): now
-            signal.signal(signum, signal.SIG_DFL)
-            signal.raise_signal(signum)
 
-    for signum in signals:
-        if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored (a background job's SIGINT) stays so
-            previous[signum] = signal.signal(signum, remember)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        for signum in dict.fromkeys(caught):
-            signal.raise_signal(signum)
+def _act_now(signum, frame, former) -> None:
+    """What `former` (a signal's handler before ours) would have done with it, now."""
+    if callable(former):
+        former(signum, frame)
+    else:  # the default action (e.g. SIGHUP ends the process): now
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
 
 
 # ---------------------------------------------------------------- the journal
